@@ -1,0 +1,66 @@
+"""Flask adapter: app factory, blueprints, schemas, problem+json errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from flask_smorest import Api
+
+from api import errors
+from api.errors import problem
+from api.ext import LedgerExtension
+from api.resources import customers, events, org
+from ledger.application import LedgerApplication
+from ledger.settings import Settings
+
+BLUEPRINTS = (org.blp, customers.blp, events.blp)
+JSON_TYPES = ("application/json", "application/problem+json")
+
+
+class LedgerApi(Api):
+    """flask-smorest Api whose errors are RFC 9457 problem documents."""
+
+    def _register_error_handlers(self) -> None:
+        errors.init_app(self._app)
+
+
+def _require_json() -> Response | None:
+    """Writes with a body must say it is JSON (415 otherwise)."""
+    if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+        mimetype = request.mimetype or ""
+        if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
+            return problem(415, f"request bodies must be application/json, not {mimetype or 'untyped'}")
+    return None
+
+
+def create_app(settings: Settings | None = None, application: LedgerApplication | None = None) -> Flask:
+    """Build the web app; the ledger itself is built lazily on first request (after any fork)."""
+    settings = settings or Settings()
+    app = Flask("ledger")
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE="Sales Performance Ledger",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    LedgerExtension(settings, application).init_app(app)
+    api = LedgerApi(app, spec_kwargs={"info": {"description": "Immutable ledger of a sales team's facts."}})
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.before_request(_require_json)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        """Liveness: the process answers; `store` says whether the event store does too."""
+        ext: LedgerExtension = app.extensions["ledger"]
+        try:
+            head = ext.application.head()
+        except Exception as error:  # the store being down is exactly what this reports
+            return jsonify(status="degraded", store="unavailable", detail=str(error)[:200]), 503
+        return jsonify(status="ok", store=settings.backend, head=head)
+
+    return app

@@ -1,0 +1,1 @@
+"""marshmallow schemas: request bodies load into commands, resources dump from aggregates."""

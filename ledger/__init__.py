@@ -1,0 +1,1 @@
+"""Sales Performance Ledger: the domain and the write side."""

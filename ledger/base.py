@@ -1,0 +1,58 @@
+"""The one aggregate style: explicit nested events that carry business time, actor and request key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from ledger.errors import Invalid
+
+A = TypeVar("A", bound="LedgerAggregate")
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Who is recording, under which idempotency key, for which request fingerprint."""
+
+    actor: str
+    idempotency_key: str
+    fingerprint: str = ""
+
+    def stamp(self, occurred_at: datetime) -> dict[str, Any]:
+        """The metadata every event carries besides its own fields."""
+        if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
+            raise Invalid("occurred_at must be timezone-aware", errors={"occurred_at": ["timezone required"]})
+        return {"occurred_at": occurred_at, "actor": self.actor, "idempotency_key": self.idempotency_key}
+
+
+class LedgerCreated(Aggregate.Created):
+    """First event of every stream. `timestamp` is recording time; `occurred_at` business time."""
+
+    occurred_at: datetime
+    actor: str
+    idempotency_key: str
+
+
+class LedgerEvent(Aggregate.Event):
+    """Any later event of a stream."""
+
+    occurred_at: datetime
+    actor: str
+    idempotency_key: str
+
+
+class LedgerAggregate(Aggregate):
+    """Commands check, then record; an event's `apply` only changes state (it re-runs on replay)."""
+
+    KIND = "aggregate"
+
+    @classmethod
+    def _start(cls: type[A], event: type[LedgerCreated], id: UUID | None, **fields: Any) -> A:
+        return cls._create(event, id=id or uuid4(), **fields)
+
+    def _record(self, event: type[LedgerEvent], **fields: Any) -> None:
+        self.trigger_event(event, **fields)

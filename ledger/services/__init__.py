@@ -1,0 +1,1 @@
+"""Command handlers, one mixin per family, composed into the one LedgerApplication."""

@@ -1,0 +1,65 @@
+"""Settings, read from the environment once at a process edge and passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+from urllib.parse import unquote, urlsplit
+
+from ledger.errors import Invalid
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process needs to build the ledger; see README's configuration table."""
+
+    db_path: str = "./ledger.sqlite"
+    database_url: str = ""
+    pool_size: int = 5
+    max_overflow: int = 10
+    lock_timeout_s: int = 5
+    create_tables: bool = True
+    max_body_bytes: int = 1_048_576
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            db_path=env.get("LEDGER_DB", cls.db_path),
+            database_url=env.get("LEDGER_DATABASE_URL", ""),
+            pool_size=int(env.get("LEDGER_DB_POOL_SIZE", cls.pool_size)),
+            max_overflow=int(env.get("LEDGER_DB_MAX_OVERFLOW", cls.max_overflow)),
+            lock_timeout_s=int(env.get("LEDGER_DB_LOCK_TIMEOUT", cls.lock_timeout_s)),
+            create_tables=env.get("LEDGER_CREATE_TABLES", "yes").lower() in ("1", "y", "yes", "true"),
+            max_body_bytes=int(env.get("LEDGER_MAX_BODY_BYTES", cls.max_body_bytes)),
+        )
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.database_url else "sqlite"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The `eventsourcing` library's own settings for the chosen store."""
+        common = {"CREATE_TABLE": "y" if self.create_tables else "n"}
+        if not self.database_url:
+            return {**common, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": self.db_path, "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout_s)}
+        url = urlsplit(self.database_url)
+        if url.scheme not in ("postgresql", "postgres") or not url.path.strip("/"):
+            raise Invalid("LEDGER_DATABASE_URL must look like postgresql://user:pass@host:port/dbname")
+        return {
+            **common,
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(url.path.lstrip("/")),
+            "POSTGRES_HOST": url.hostname or "localhost",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or ""),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.max_overflow),
+            # Never wait forever for the table lock that keeps readers from skipping events.
+            "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_s),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_PRE_PING": "y",
+        }

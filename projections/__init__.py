@@ -1,0 +1,1 @@
+"""Read side: folds over the event log into plain data for queries."""

@@ -1,0 +1,79 @@
+"""Fixtures shared by every test scope. LEDGER_TEST_DATABASE_URL switches the suite to PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterator
+from uuid import uuid4
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api import create_app
+from ledger.application import LedgerApplication, build_application
+from ledger.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    if TEST_DATABASE_URL:
+        return Settings(database_url=TEST_DATABASE_URL, pool_size=4, max_overflow=8)
+    return Settings(db_path=str(tmp_path_factory.mktemp("db") / "ledger.sqlite"))
+
+
+@pytest.fixture(scope="session")
+def ledger_app(settings: Settings) -> Iterator[LedgerApplication]:
+    application = build_application(settings)
+    yield application
+    application.close()
+
+
+@pytest.fixture(scope="session")
+def flask_app(settings: Settings, ledger_app: LedgerApplication) -> Flask:
+    return create_app(settings, ledger_app)
+
+
+@pytest.fixture()
+def client(flask_app: Flask) -> FlaskClient:
+    return flask_app.test_client()
+
+
+Post = Callable[..., Any]
+
+
+@pytest.fixture()
+def post(client: FlaskClient) -> Post:
+    """POST JSON with a fresh Idempotency-Key unless one is given; returns the response."""
+
+    def _post(url: str, body: Any = None, *, key: str | None = None, **headers: str) -> Any:
+        return client.post(url, json=body if body is not None else {},
+                           headers={"Idempotency-Key": key or str(uuid4()), **headers})
+
+    return _post
+
+
+@pytest.fixture()
+def make(post: Post) -> Any:
+    """Factories that create resources through the API and return their JSON."""
+
+    class Make:
+        def team(self, **body: Any) -> dict[str, Any]:
+            response = post("/api/v1/teams", {"name": f"team-{uuid4().hex[:6]}", **body})
+            assert response.status_code == 201, response.json
+            return response.json
+
+        def rep(self, team_id: str | None = None, **body: Any) -> dict[str, Any]:
+            team_id = team_id or self.team()["id"]
+            response = post("/api/v1/reps", {"name": "Rep", "team_id": team_id, "hired_on": "2025-03-01", **body})
+            assert response.status_code == 201, response.json
+            return response.json
+
+        def customer(self, **body: Any) -> dict[str, Any]:
+            response = post("/api/v1/customers", {"name": f"cust-{uuid4().hex[:6]}", **body})
+            assert response.status_code == 201, response.json
+            return response.json
+
+    return Make()
