@@ -10,11 +10,13 @@ from flask_smorest import Api
 from api import errors
 from api.errors import problem
 from api.ext import LedgerExtension
-from api.resources import customers, events, org
+from api.resources import contracts, customers, events, org, payouts, performance, rules, sales
 from ledger.application import LedgerApplication
 from ledger.settings import Settings
 
-BLUEPRINTS = (org.blp, customers.blp, events.blp)
+BLUEPRINTS = (
+    org.blp, customers.blp, sales.blp, performance.blp, contracts.blp, rules.blp, payouts.blp, events.blp,
+)
 JSON_TYPES = ("application/json", "application/problem+json")
 
 

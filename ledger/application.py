@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from ledger.services.contracts import ContractService
 from ledger.services.org import OrgService
+from ledger.services.payouts import PayoutService
+from ledger.services.performance import PerformanceService
 from ledger.services.pool import PoolService
+from ledger.services.rules import RulesService
+from ledger.services.sales import SalesService
 from ledger.settings import Settings
 
 
-class LedgerApplication(OrgService, PoolService):
+class LedgerApplication(
+    OrgService, PoolService, SalesService, PerformanceService, ContractService, RulesService, PayoutService,
+):
     """Command methods check invariants and save events; `load`/`history` read streams back."""
 
 

@@ -1,0 +1,7 @@
+"""contracts resources."""
+
+from __future__ import annotations
+
+from api.parser import Blueprint
+
+blp = Blueprint("contracts", __name__, url_prefix="/api/v1", description="contracts")

@@ -1,0 +1,7 @@
+"""payouts resources."""
+
+from __future__ import annotations
+
+from api.parser import Blueprint
+
+blp = Blueprint("payouts", __name__, url_prefix="/api/v1", description="payouts")

@@ -1,0 +1,7 @@
+"""performance resources."""
+
+from __future__ import annotations
+
+from api.parser import Blueprint
+
+blp = Blueprint("performance", __name__, url_prefix="/api/v1", description="performance")

@@ -1,0 +1,7 @@
+"""sales resources."""
+
+from __future__ import annotations
+
+from api.parser import Blueprint
+
+blp = Blueprint("sales", __name__, url_prefix="/api/v1", description="sales")
