@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -26,7 +26,8 @@ class Ctx:
         """The metadata every event carries besides its own fields."""
         if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
             raise Invalid("occurred_at must be timezone-aware", errors={"occurred_at": ["timezone required"]})
-        return {"occurred_at": occurred_at, "actor": self.actor, "idempotency_key": self.idempotency_key}
+        utc = occurred_at.astimezone(timezone.utc)  # stored in UTC whatever offset the client used
+        return {"occurred_at": utc, "actor": self.actor, "idempotency_key": self.idempotency_key}
 
 
 class LedgerCreated(Aggregate.Created):

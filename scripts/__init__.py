@@ -1,0 +1,1 @@
+"""Command-line entry points: the `ledger` CLI, the WSGI server and the repository's shell scripts."""
