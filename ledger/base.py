@@ -53,7 +53,22 @@ class LedgerAggregate(Aggregate):
 
     @classmethod
     def _start(cls: type[A], event: type[LedgerCreated], id: UUID | None, **fields: Any) -> A:
+        check_storable(fields)
         return cls._create(event, id=id or uuid4(), **fields)
 
     def _record(self, event: type[LedgerEvent], **fields: Any) -> None:
+        check_storable(fields)
         self.trigger_event(event, **fields)
+
+
+def check_storable(value: Any, path: str = "") -> None:
+    """Refuse client-supplied mappings with the store's reserved `_type_` key: the JSON transcoder
+    would read them back as typed values and the stream could never be decoded again."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and key in ("_type_", "_data_"):
+                raise Invalid(f"the key {key!r} is reserved", errors={path.split(".")[0] or key: [f"reserved key {key!r}"]})
+            check_storable(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            check_storable(item, path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from flask import Flask
@@ -21,6 +22,7 @@ def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:
     """Serve until interrupted. The event store is opened lazily, by the first request."""
     from waitress import serve as waitress_serve
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.backend == "postgresql" and threads > settings.pool_size + settings.max_overflow:
         print(f"warning: {threads} threads share {settings.pool_size + settings.max_overflow} database "
               "connections; raise LEDGER_DB_POOL_SIZE or LEDGER_DB_MAX_OVERFLOW", file=sys.stderr)

@@ -63,3 +63,12 @@ def test_naive_business_time_is_refused() -> None:
 
     with pytest.raises(Invalid):
         Ctx("t", "k").stamp(datetime(2026, 1, 1))
+
+
+def test_reserved_transcoder_keys_are_refused_in_any_payload() -> None:
+    from ledger.base import check_storable
+
+    with pytest.raises(Invalid) as info:
+        check_storable({"changes": {"post": {"_type_": "decimal_str", "_data_": "1"}}})
+    assert "changes" in info.value.errors
+    check_storable({"changes": {"post": "senior", "items": [{"a": 1}]}})

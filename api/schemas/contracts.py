@@ -1,0 +1,119 @@
+"""Schemas for labour contracts and their amendments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from api.schemas.common import ResourceSchema, amount, business_date, check_minor_units, currency, occurred_at, text
+from ledger.commands.contracts import SignContract
+from ledger.contract import GROUNDS, KINDS, MAX_PROBATION_MONTHS, NOTICES, PARTIES, PAY_PERIODS
+
+
+class ContractSign(Schema):
+    id = fields.UUID(metadata={"description": "optional client-chosen id"})
+    rep_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    starts_on = business_date()
+    ends_on = business_date(required=False, allow_none=True, load_default=None,
+                            metadata={"description": "required for fixed_term, empty for open_ended"})
+    probation_months = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_PROBATION_MONTHS))
+    post = text()
+    base_pay_amount = amount(required=True)
+    currency = currency(required=True)
+    pay_period = fields.String(load_default="month", validate=validate.OneOf(PAY_PERIODS))
+    commission_plan_id = fields.UUID(allow_none=True, load_default=None)
+    performance_clause = text(required=False, max_length=5000, load_default="")
+    occurred_at = occurred_at()
+
+    @validates_schema
+    def _terms(self, data: dict[str, Any], **_: Any) -> None:
+        check_minor_units(data, "base_pay_amount")
+        kind, starts_on, ends_on = data.get("kind"), data.get("starts_on"), data.get("ends_on")
+        if kind == "fixed_term" and ends_on is None:
+            raise ValidationError("required for a fixed-term contract", "ends_on")
+        if kind == "fixed_term" and starts_on is not None and ends_on is not None and ends_on <= starts_on:
+            raise ValidationError("must be after starts_on", "ends_on")
+        if kind == "open_ended" and ends_on is not None:
+            raise ValidationError("an open-ended contract has no end date", "ends_on")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> SignContract:
+        return SignContract(**data)
+
+
+class ContractChanges(Schema):
+    """The terms an amendment may change; any other key is refused."""
+
+    post = text(required=False)
+    base_pay_amount = amount(required=False)
+    ends_on = business_date(required=False)
+    commission_plan_id = fields.UUID(allow_none=True)
+    performance_clause = text(required=False, max_length=5000)
+
+
+class AmendmentPropose(Schema):
+    amendment_id = fields.UUID(metadata={"description": "optional client-chosen amendment id"})
+    changes = fields.Nested(ContractChanges, required=True)
+    effective_on = business_date()
+    proposed_by = fields.String(required=True, validate=validate.OneOf(PARTIES))
+    reason = text(required=False, max_length=2000, load_default="")
+    occurred_at = occurred_at()
+
+    @validates_schema
+    def _some_change(self, data: dict[str, Any], **_: Any) -> None:
+        if "changes" in data and not data["changes"]:
+            raise ValidationError("at least one term must change", "changes")
+
+
+class AmendmentSign(Schema):
+    party = fields.String(required=True, validate=validate.OneOf(PARTIES))
+    signer = text()
+    occurred_at = occurred_at()
+
+
+class ContractRenew(Schema):
+    new_ends_on = business_date()
+    renewed_on = business_date()
+    occurred_at = occurred_at()
+
+
+class ContractTerminate(Schema):
+    terminated_on = business_date()
+    ground = fields.String(required=True, validate=validate.OneOf(GROUNDS))
+    notice = fields.String(required=True, validate=validate.OneOf(NOTICES))
+    reason = text(required=False, max_length=2000, load_default="")
+    occurred_at = occurred_at()
+
+
+class AmendmentOut(Schema):
+    id = fields.UUID()
+    changes = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    effective_on = fields.Date()
+    proposed_by = fields.String()
+    reason = fields.String()
+    signatures = fields.Dict(keys=fields.String(), values=fields.String(),
+                             metadata={"description": "party -> signer"})
+    effective = fields.Boolean(metadata={"description": "true once both parties have signed"})
+
+
+class ContractOut(ResourceSchema):
+    rep_id = fields.UUID()
+    status = fields.String(metadata={"description": "active or terminated"})
+    kind = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+    probation_months = fields.Integer()
+    post = fields.String()
+    base_pay_amount = fields.Decimal(as_string=True)
+    currency = fields.String()
+    pay_period = fields.String()
+    commission_plan_id = fields.UUID(allow_none=True)
+    performance_clause = fields.String()
+    renewed_on = fields.Date(allow_none=True)
+    terminated_on = fields.Date(allow_none=True)
+    termination_ground = fields.String(allow_none=True)
+    termination_notice = fields.String(allow_none=True)
+    termination_reason = fields.String(allow_none=True)
+    amendments = fields.List(fields.Nested(AmendmentOut))

@@ -1,0 +1,156 @@
+"""The `ledger` command line: serve the API, create the tables, print the event feed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import click
+
+from ledger.settings import Settings
+from scripts.demo import demo
+
+PAGE = 500
+
+
+def _settings() -> Settings:
+    """The environment is read here, at the edge, once per command, and checked before any work."""
+    from ledger.errors import LedgerError
+
+    try:
+        settings = Settings.from_env()
+        settings.eventsourcing_env()
+    except (LedgerError, ValueError) as error:
+        raise click.ClickException(f"bad configuration: {error}") from None
+    return settings
+
+
+@contextmanager
+def _store_errors(settings: Settings) -> Iterator[None]:
+    """Turn an unreachable or uninitialised store into one line on stderr instead of a traceback."""
+    from eventsourcing.persistence import PersistenceError
+
+    try:
+        yield
+    except PersistenceError as error:
+        hint = " (run `ledger db init` first)" if "table" in str(error) else ""
+        raise click.ClickException(f"{_where(settings)}: {error}{hint}") from None
+
+
+def _where(settings: Settings) -> str:
+    """The store in words, without any password."""
+    if settings.backend == "sqlite":
+        return f"sqlite file {settings.db_path}"
+    url = urlsplit(settings.database_url)
+    return f"postgresql {url.hostname}:{url.port or 5432}{url.path}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Sales Performance Ledger: an event-sourced record of a sales team's facts.
+
+    Storage comes from the environment: LEDGER_DB (SQLite file, default ./ledger.sqlite) or
+    LEDGER_DATABASE_URL (postgresql://user:password@host:port/dbname).
+    """
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Worker threads (each may hold one database connection).")
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the HTTP API with waitress until interrupted.
+
+    The event store is opened by the first request. With several server processes on one
+    database, run `ledger db init` once first and start them with LEDGER_CREATE_TABLES=no.
+    """
+    from scripts.serve import serve as run_server
+
+    run_server(_settings(), host=host, port=port, threads=threads)
+
+
+@cli.group()
+def db() -> None:
+    """Manage the event store."""
+
+
+@db.command("init")
+def db_init() -> None:
+    """Create the event store's tables (safe to repeat); run once before starting many workers."""
+    from ledger.application import build_application
+
+    settings = replace(_settings(), create_tables=True)
+    with _store_errors(settings):
+        build_application(settings).close()
+    click.echo(f"tables ready in {_where(settings)}")
+
+
+def _pages(settings: Settings, after: int, limit: int | None, follow: bool, interval: float) -> Iterator[dict[str, Any]]:
+    """Feed records after a position; with `follow`, keeps polling for new ones."""
+    from ledger.application import build_application
+    from projections.feed import plain, read_feed
+
+    application = build_application(replace(settings, create_tables=False))
+    try:
+        left = limit
+        while left is None or left > 0:
+            page = read_feed(application, after, min(PAGE, left) if left is not None else PAGE)
+            for record in page["events"]:
+                yield plain(record)
+            after = page["next_after"]
+            if left is not None:
+                left -= len(page["events"])
+            if not page["events"]:
+                if not follow:
+                    return
+                time.sleep(interval)
+    finally:
+        application.close()
+
+
+@cli.command()
+@click.option("--after", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Print events after this ledger position.")
+@click.option("--limit", default=None, type=click.IntRange(min=1), show_default="no limit",
+              help="Stop after this many events.")
+@click.option("--follow", "-f", is_flag=True, help="Keep polling for new events until Ctrl-C.")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds between polls with --follow.")
+def events(after: int, limit: int | None, follow: bool, interval: float) -> None:
+    """Print the event feed as JSON lines, oldest first.
+
+    Each line is one event as GET /api/v1/events shows it: position, stream, version, type,
+    both clocks, actor, idempotency key and payload.
+    """
+    settings = _settings()
+    if settings.backend == "sqlite" and not Path(settings.db_path).exists():
+        raise click.ClickException(f"no ledger at {settings.db_path}; run `ledger db init` or set LEDGER_DB")
+    try:
+        with _store_errors(settings):
+            for record in _pages(settings, after, limit, follow, interval):
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+    except BrokenPipeError:  # the reader went away, e.g. `ledger events | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+cli.add_command(demo)
+
+
+def main() -> None:
+    """Console-script entry point (`ledger`, declared in setup.cfg)."""
+    cli(prog_name="ledger")
+
+
+if __name__ == "__main__":
+    main()
