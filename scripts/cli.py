@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -116,6 +117,17 @@ def _pages(settings: Settings, after: int, limit: int | None, follow: bool, inte
         application.close()
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM end a follow cleanly, even where the parent started us with SIGINT ignored
+    (background jobs of non-interactive shells, as in CI)."""
+
+    def interrupt(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 @cli.command()
 @click.option("--after", default=0, show_default=True, type=click.IntRange(min=0),
               help="Print events after this ledger position.")
@@ -131,6 +143,7 @@ def events(after: int, limit: int | None, follow: bool, interval: float) -> None
     both clocks, actor, idempotency key and payload.
     """
     settings = _settings()
+    _stop_on_signals()
     if settings.backend == "sqlite" and not Path(settings.db_path).exists():
         raise click.ClickException(f"no ledger at {settings.db_path}; run `ledger db init` or set LEDGER_DB")
     try:

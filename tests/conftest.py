@@ -71,6 +71,12 @@ def make(post: Post) -> Any:
             assert response.status_code == 201, response.json
             return response.json
 
+        def departed_rep(self, **body: Any) -> dict[str, Any]:
+            rep = self.rep(**body)
+            response = post(f"/api/v1/reps/{rep['id']}/leave", {"left_on": "2026-01-31"})
+            assert response.status_code == 200, response.json
+            return response.json
+
         def customer(self, **body: Any) -> dict[str, Any]:
             response = post("/api/v1/customers", {"name": f"cust-{uuid4().hex[:6]}", **body})
             assert response.status_code == 201, response.json

@@ -34,3 +34,28 @@ def assert_recorded(client: Any, collection: str, resource_id: str, head_before:
     assert fed.pop("position") > head_before
     assert {**fed, "position": None} == last
     return last
+
+
+def recorded(client: Any, head: int, stream_id: str, event_type: str) -> dict[str, Any]:
+    """The one event of that type on that stream recorded after `head`, from the auditors' feed."""
+    matches = [e for e in feed_after(client, head) if e["stream_id"] == stream_id and e["type"] == event_type]
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+def assert_refused(response: Any, ledger_app: Any, head: int, status: int, code: str) -> None:
+    """A problem+json refusal with that status and code, and nothing recorded."""
+    assert response.status_code == status, response.json
+    assert response.content_type == "application/problem+json"
+    assert response.json["code"] == code
+    assert ledger_app.head() == head
+
+
+def problem(response: Any, status: int, field: str, code: str | None = None) -> dict[str, Any]:
+    """A problem+json response with that status naming `field` in its errors."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    assert field in response.json["errors"], response.json
+    if code is not None:
+        assert response.json["code"] == code
+    return response.json

@@ -8,6 +8,7 @@ from uuid import uuid4
 from flask.testing import FlaskClient
 
 from ledger.application import LedgerApplication
+from tests.api.helpers import assert_refused, recorded
 
 BASE = "/api/v1/contracts"
 
@@ -33,19 +34,6 @@ def propose(post: Any, contract_id: str, changes: dict[str, Any] | None = None) 
     return response.json
 
 
-def recorded(client: FlaskClient, head: int, stream_id: str, event_type: str) -> dict[str, Any]:
-    """The event of that type on that stream recorded after `head`, from the auditors' feed."""
-    events = client.get(f"/api/v1/events?after={head}&limit=1000").json["events"]
-    matches = [e for e in events if e["stream_id"] == stream_id and e["type"] == event_type]
-    assert len(matches) == 1, events
-    return matches[0]
-
-
-def assert_refused(response: Any, ledger_app: LedgerApplication, head: int, status: int, code: str) -> None:
-    assert response.status_code == status, response.json
-    assert response.content_type == "application/problem+json"
-    assert response.json["code"] == code
-    assert ledger_app.head() == head
 
 
 def test_signed_contract_round_trips(client: FlaskClient, post: Any, make: Any, ledger_app: LedgerApplication) -> None:

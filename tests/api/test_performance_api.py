@@ -7,22 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.helpers import assert_recorded
+from tests.api.helpers import assert_recorded, problem
 
 
-def problem(response: Any, status: int, field: str, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    assert field in response.json["errors"], response.json
-    if code is not None:
-        assert response.json["code"] == code
-    return response.json
-
-
-def departed_rep(post: Any, make: Any) -> dict[str, Any]:
-    rep = make.rep()
-    assert post(f"/api/v1/reps/{rep['id']}/leave", {"left_on": "2026-01-31"}).status_code == 200
-    return rep
 
 
 def created(response: Any) -> dict[str, Any]:
@@ -184,7 +171,7 @@ def test_improvement_plan_start_and_conclusion_round_trip(client: Any, post: Any
 
 
 def test_improvement_plan_rules_are_enforced(post: Any, make: Any, ledger_app: Any) -> None:
-    rep, gone = make.rep(), departed_rep(post, make)
+    rep, gone = make.rep(), make.departed_rep()
     plan = created(post("/api/v1/improvement-plans", plan_body(rep)))
     post(f"/api/v1/improvement-plans/{plan['id']}/conclude", {"outcome": "cancelled", "concluded_on": "2026-07-02"})
     head = ledger_app.head()
@@ -214,7 +201,7 @@ def test_improvement_plan_with_bad_input_is_422(post: Any, make: Any, body: dict
 @pytest.mark.parametrize("collection", sorted(NEW_RECORDS))
 def test_new_records_about_departed_or_unknown_reps_are_refused(
         post: Any, make: Any, ledger_app: Any, collection: str) -> None:
-    gone = departed_rep(post, make)
+    gone = make.departed_rep()
     head = ledger_app.head()
     problem(post(f"/api/v1/{collection}", NEW_RECORDS[collection](gone)), 409, "rep_id", "rep-departed")
     problem(post(f"/api/v1/{collection}", NEW_RECORDS[collection]({"id": str(uuid4())})), 409, "rep_id",

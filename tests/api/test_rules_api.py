@@ -8,6 +8,7 @@ from uuid import uuid4
 from flask.testing import FlaskClient
 
 from ledger.application import LedgerApplication
+from tests.api.helpers import assert_refused, recorded
 
 INDICATORS = [{"key": "revenue", "dimension": "result", "weight": "60"},
               {"key": "visits", "dimension": "process", "weight": "25.5"},
@@ -15,22 +16,10 @@ INDICATORS = [{"key": "revenue", "dimension": "result", "weight": "60"},
 COHORTS = [{"name": "newcomers", "max_tenure_months": 6, "weights": {"revenue": "30", "visits": "70"}}]
 
 
-def recorded(client: FlaskClient, head: int, stream_id: str, event_type: str) -> dict[str, Any]:
-    events = client.get(f"/api/v1/events?after={head}&limit=1000").json["events"]
-    matches = [e for e in events if e["stream_id"] == stream_id and e["type"] == event_type]
-    assert len(matches) == 1, events
-    return matches[0]
-
 
 def history_types(client: FlaskClient, url: str) -> list[str]:
     return [e["type"] for e in client.get(f"{url}/history").json["events"]]
 
-
-def assert_refused(response: Any, ledger_app: LedgerApplication, head: int, status: int, code: str) -> None:
-    assert response.status_code == status, response.json
-    assert response.content_type == "application/problem+json"
-    assert response.json["code"] == code
-    assert ledger_app.head() == head
 
 
 def define_scheme(post: Any) -> dict[str, Any]:

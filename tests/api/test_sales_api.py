@@ -7,22 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.helpers import assert_recorded
+from tests.api.helpers import assert_recorded, problem
 
 
-def problem(response: Any, status: int, field: str, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    assert field in response.json["errors"], response.json
-    if code is not None:
-        assert response.json["code"] == code
-    return response.json
-
-
-def departed_rep(post: Any, make: Any) -> dict[str, Any]:
-    rep = make.rep()
-    assert post(f"/api/v1/reps/{rep['id']}/leave", {"left_on": "2026-01-31"}).status_code == 200
-    return rep
 
 
 def deal_body(rep: dict[str, Any], customer: dict[str, Any], **body: Any) -> dict[str, Any]:
@@ -53,7 +40,7 @@ def test_follow_up_round_trips(client: Any, post: Any, make: Any, ledger_app: An
 
 
 def test_follow_up_by_departed_rep_is_refused(post: Any, make: Any, ledger_app: Any) -> None:
-    rep, customer = departed_rep(post, make), make.customer()
+    rep, customer = make.departed_rep(), make.customer()
     head = ledger_app.head()
     response = post("/api/v1/follow-ups", {"rep_id": rep["id"], "customer_id": customer["id"], "kind": "call",
                                            "stage": "lead"})
@@ -145,7 +132,7 @@ def test_split_leaving_out_the_closing_rep_is_refused(post: Any, make: Any, ledg
 @pytest.mark.parametrize("who, code", [("departed", "rep-departed"), ("unknown", "unknown-reference")])
 def test_split_with_departed_or_unknown_rep_is_refused(post: Any, make: Any, ledger_app: Any, who: str, code: str) -> None:
     closer, customer = make.rep(), make.customer()
-    other = departed_rep(post, make)["id"] if who == "departed" else str(uuid4())
+    other = make.departed_rep()["id"] if who == "departed" else str(uuid4())
     splits = [{"rep_id": closer["id"], "share": "70"}, {"rep_id": other, "share": "30"}]
     head = ledger_app.head()
     problem(post("/api/v1/deals", deal_body(closer, customer, splits=splits)), 409, "splits", code)
@@ -158,7 +145,7 @@ def test_split_with_departed_or_unknown_rep_is_refused(post: Any, make: Any, led
 ])
 def test_deal_by_departed_or_unknown_rep_or_for_unknown_customer_is_refused(
         post: Any, make: Any, ledger_app: Any, who: str, field: str, code: str) -> None:
-    rep = departed_rep(post, make) if who == "departed" else make.rep()
+    rep = make.departed_rep() if who == "departed" else make.rep()
     customer = make.customer()
     body = deal_body(rep, customer, **{field: str(uuid4())} if who.startswith("unknown") else {})
     head = ledger_app.head()

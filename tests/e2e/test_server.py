@@ -200,7 +200,11 @@ def test_cli_events_follow_prints_new_events_until_interrupted(server: Server) -
             second = json.loads(lines.get(timeout=30))
         finally:
             process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()  # fail below rather than hang the suite
+                process.wait()
             reader.join(timeout=10)
         stderr = stderr_pipe.read()
     assert (first["type"], first["stream_id"]) == ("Team.Created", made_team["id"])
