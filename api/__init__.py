@@ -10,6 +10,7 @@ from flask_smorest import Api
 from api import errors
 from api.errors import problem
 from api.ext import LedgerExtension
+from api.schemas.common import ProblemSchema
 from api.resources import contracts, customers, events, org, payouts, performance, rules, sales
 from ledger.application import LedgerApplication
 from ledger.settings import Settings
@@ -22,6 +23,8 @@ JSON_TYPES = ("application/json", "application/problem+json")
 
 class LedgerApi(Api):
     """flask-smorest Api whose errors are RFC 9457 problem documents."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def _register_error_handlers(self) -> None:
         errors.init_app(self._app)

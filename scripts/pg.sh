@@ -31,13 +31,17 @@ find_bindir() {
         apt-get install -y -qq --no-install-recommends postgresql >&2
         initdb=$(ls -1d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
     fi
+    if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+        useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    fi
     dirname "$initdb"
 }
 
 # Run a PostgreSQL program as the unprivileged owner of the data directory.
 as_owner() {
     if [[ $(id -u) -eq 0 ]]; then
-        runuser -u postgres -- "$@"
+        # From / so that the postgres user is never left in a directory it cannot enter.
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi

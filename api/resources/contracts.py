@@ -12,7 +12,12 @@ from api.idempotency import idempotent
 from api.parser import Blueprint
 from api.resources.common import add_read_routes
 from api.schemas.contracts import (
-    AmendmentPropose, AmendmentSign, ContractOut, ContractRenew, ContractSign, ContractTerminate,
+    AmendmentPropose,
+    AmendmentSign,
+    ContractOut,
+    ContractRenew,
+    ContractSign,
+    ContractTerminate,
 )
 from ledger.base import Ctx
 from ledger.commands.contracts import ProposeAmendment, RenewContract, SignAmendment, SignContract, TerminateContract

@@ -12,7 +12,15 @@ from api.idempotency import idempotent
 from api.parser import Blueprint
 from api.resources.common import add_read_routes
 from api.schemas.org import (
-    GroupCreate, GroupMembersChange, GroupOut, RepLeave, RepOnboard, RepOut, RepTransfer, TeamCreate, TeamOut,
+    GroupCreate,
+    GroupMembersChange,
+    GroupOut,
+    RepLeave,
+    RepOnboard,
+    RepOut,
+    RepTransfer,
+    TeamCreate,
+    TeamOut,
 )
 from ledger.base import Ctx
 from ledger.commands.org import ChangeGroupMembers, CreateTeam, FormGroup, OnboardRep, RecordRepLeft, TransferRep

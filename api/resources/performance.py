@@ -12,13 +12,30 @@ from api.idempotency import idempotent
 from api.parser import Blueprint
 from api.resources.common import add_read_routes
 from api.schemas.performance import (
-    ComplaintOut, ComplaintRecord, ImprovementPlanConclude, ImprovementPlanOut, ImprovementPlanStart, ScoreCorrect,
-    ScoreOut, ScoreRecord, TrainingOut, TrainingRecord, WarningAcknowledge, WarningIssue, WarningOut,
+    ComplaintOut,
+    ComplaintRecord,
+    ImprovementPlanConclude,
+    ImprovementPlanOut,
+    ImprovementPlanStart,
+    ScoreCorrect,
+    ScoreOut,
+    ScoreRecord,
+    TrainingOut,
+    TrainingRecord,
+    WarningAcknowledge,
+    WarningIssue,
+    WarningOut,
 )
 from ledger.base import Ctx
 from ledger.commands.performance import (
-    AcknowledgeWarning, ConcludeImprovementPlan, CorrectScore, IssueWarning, RecordComplaint, RecordScore,
-    RecordTraining, StartImprovementPlan,
+    AcknowledgeWarning,
+    ConcludeImprovementPlan,
+    CorrectScore,
+    IssueWarning,
+    RecordComplaint,
+    RecordScore,
+    RecordTraining,
+    StartImprovementPlan,
 )
 from ledger.complaint import Complaint
 from ledger.improvement import ImprovementPlan

@@ -12,12 +12,26 @@ from api.idempotency import idempotent
 from api.parser import Blueprint
 from api.resources.common import add_read_routes
 from api.schemas.rules import (
-    CommissionPlanDefine, CommissionPlanOut, CommissionPlanRevise, FxRateOut, FxRateRecord, KpiSchemeDefine,
-    KpiSchemeOut, KpiSchemeRevise, PoolPolicyOut, PoolPolicySet, PoolScope,
+    CommissionPlanDefine,
+    CommissionPlanOut,
+    CommissionPlanRevise,
+    FxRateOut,
+    FxRateRecord,
+    KpiSchemeDefine,
+    KpiSchemeOut,
+    KpiSchemeRevise,
+    PoolPolicyOut,
+    PoolPolicySet,
+    PoolScope,
 )
 from ledger.base import Ctx
 from ledger.commands.rules import (
-    DefineCommissionPlan, DefineKpiScheme, RecordFxRate, ReviseCommissionPlan, ReviseKpiScheme, SetPoolPolicy,
+    DefineCommissionPlan,
+    DefineKpiScheme,
+    RecordFxRate,
+    ReviseCommissionPlan,
+    ReviseKpiScheme,
+    SetPoolPolicy,
 )
 from ledger.commission_plan import CommissionPlan
 from ledger.fx_rate import FxRate

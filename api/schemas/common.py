@@ -112,3 +112,16 @@ class FeedSchema(Schema):
     events = fields.List(fields.Nested(EventSchema))
     next_after = fields.Integer(metadata={"description": "pass as `after` to read on"})
     head = fields.Integer(metadata={"description": "position of the newest event"})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, as every error response carries them (application/problem+json)."""
+
+    type = fields.String(metadata={"example": "/problems/customer-owned"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    code = fields.String(metadata={"description": "stable machine-readable reason"})
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                         metadata={"description": "offending field -> list of reasons"})

@@ -9,7 +9,11 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from api.schemas.common import ResourceSchema, business_date, occurred_at, text
 from ledger.commands.performance import (
-    IssueWarning, RecordComplaint, RecordScore, RecordTraining, StartImprovementPlan,
+    IssueWarning,
+    RecordComplaint,
+    RecordScore,
+    RecordTraining,
+    StartImprovementPlan,
 )
 from ledger.complaint import SEVERITIES
 from ledger.improvement import OUTCOMES

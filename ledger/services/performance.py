@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from ledger.base import Ctx
 from ledger.commands.performance import (
-    AcknowledgeWarning, ConcludeImprovementPlan, CorrectScore, IssueWarning, RecordComplaint, RecordScore,
-    RecordTraining, StartImprovementPlan,
+    AcknowledgeWarning,
+    ConcludeImprovementPlan,
+    CorrectScore,
+    IssueWarning,
+    RecordComplaint,
+    RecordScore,
+    RecordTraining,
+    StartImprovementPlan,
 )
 from ledger.complaint import Complaint
 from ledger.customer import Customer

@@ -6,7 +6,12 @@ from uuid import UUID
 
 from ledger.base import Ctx
 from ledger.commands.rules import (
-    DefineCommissionPlan, DefineKpiScheme, RecordFxRate, ReviseCommissionPlan, ReviseKpiScheme, SetPoolPolicy,
+    DefineCommissionPlan,
+    DefineKpiScheme,
+    RecordFxRate,
+    ReviseCommissionPlan,
+    ReviseKpiScheme,
+    SetPoolPolicy,
 )
 from ledger.commission_plan import CommissionPlan
 from ledger.errors import NotFound

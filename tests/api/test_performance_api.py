@@ -10,8 +10,6 @@ import pytest
 from tests.api.helpers import assert_recorded, problem
 
 
-
-
 def created(response: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.json

@@ -10,8 +10,6 @@ import pytest
 from tests.api.helpers import assert_recorded, problem
 
 
-
-
 def deal_body(rep: dict[str, Any], customer: dict[str, Any], **body: Any) -> dict[str, Any]:
     return {"rep_id": rep["id"], "customer_id": customer["id"], "amount": "12000.00", "currency": "CNY",
             "product": "CRM annual licence", "customer_type": "new", "closed_on": "2026-07-15", **body}
