@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, application: LedgerApplication 
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # names are often Chinese: keep them readable
     LedgerExtension(settings, application).init_app(app)
     api = LedgerApi(app, spec_kwargs={"info": {"description": "Immutable ledger of a sales team's facts."}})
     for blueprint in BLUEPRINTS:
