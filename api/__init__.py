@@ -11,12 +11,13 @@ from api import errors
 from api.errors import problem
 from api.ext import LedgerExtension
 from api.schemas.common import ProblemSchema
-from api.resources import contracts, customers, events, org, payouts, performance, rules, sales
+from api import security
+from api.resources import access, contracts, customers, events, org, payouts, performance, rules, sales
 from ledger.application import LedgerApplication
 from ledger.settings import Settings
 
 BLUEPRINTS = (
-    org.blp, customers.blp, sales.blp, performance.blp, contracts.blp, rules.blp, payouts.blp, events.blp,
+    org.blp, customers.blp, sales.blp, performance.blp, contracts.blp, rules.blp, payouts.blp, events.blp, access.blp,
 )
 JSON_TYPES = ("application/json", "application/problem+json")
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, application: LedgerApplication 
     api = LedgerApi(app, spec_kwargs={"info": {"description": "Immutable ledger of a sales team's facts."}})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    security.init_app(app, settings)
     app.before_request(_require_json)
 
     @app.get("/healthz")

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 
 from flask import abort, json, request
 
+from api.auth import current_principal
 from api.ext import ledger
 from api.parser import loads_exact
 from ledger.base import Ctx
@@ -39,9 +40,6 @@ def fingerprint() -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def current_actor() -> str:
-    """Who is recording. Until token authentication lands this is the X-Actor header."""
-    return (request.headers.get("X-Actor") or "api").strip()[:200] or "api"
 
 
 def request_ctx() -> Ctx:
@@ -50,7 +48,8 @@ def request_ctx() -> Ctx:
         abort(400, description=f"the {HEADER} header is required on every write")
     if len(key) > MAX_KEY_LENGTH:
         abort(400, description=f"the {HEADER} header is longer than {MAX_KEY_LENGTH} characters")
-    return Ctx(actor=current_actor(), idempotency_key=key, fingerprint=fingerprint())
+    principal = current_principal()
+    return Ctx(actor=principal.actor, idempotency_key=key, fingerprint=fingerprint(), key_scope=str(principal.token_id))
 
 
 @contextmanager
@@ -73,7 +72,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = request_ctx()
-        with _claim_key(ctx.idempotency_key):
+        with _claim_key(ctx.request_key):
             earlier = ledger().replay(ctx)
             if earlier is not None:
                 return earlier

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger.services.access import AccessService
 from ledger.services.contracts import ContractService
 from ledger.services.org import OrgService
 from ledger.services.payouts import PayoutService
@@ -14,6 +15,7 @@ from ledger.settings import Settings
 
 class LedgerApplication(
     OrgService, PoolService, SalesService, PerformanceService, ContractService, RulesService, PayoutService,
+    AccessService,
 ):
     """Command methods check invariants and save events; `load`/`history` read streams back."""
 

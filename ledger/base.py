@@ -21,6 +21,12 @@ class Ctx:
     actor: str
     idempotency_key: str
     fingerprint: str = ""
+    key_scope: str = ""  # keys are unique per client (token), as with Stripe's per-account keys
+
+    @property
+    def request_key(self) -> str:
+        """The idempotency key qualified by its client: two clients may use the same key."""
+        return f"{self.key_scope}/{self.idempotency_key}" if self.key_scope else self.idempotency_key
 
     def stamp(self, occurred_at: datetime) -> dict[str, Any]:
         """The metadata every event carries besides its own fields."""

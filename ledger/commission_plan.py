@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -51,6 +51,13 @@ class CommissionPlan(LedgerAggregate):
     """A commission plan; `revisions` keeps every version so history is paid under the plan in force."""
 
     KIND = "commission-plan"
+    if TYPE_CHECKING:
+        name: str
+        currency: str
+        effective_from: date
+        rules: dict[str, Any]
+        reason: str
+        revisions: list[dict[str, Any]]
 
     class Defined(LedgerCreated):
         name: str

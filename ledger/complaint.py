@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated
@@ -15,6 +15,11 @@ class Complaint(LedgerAggregate):
     """A recorded complaint; a single immutable fact."""
 
     KIND = "complaint"
+    if TYPE_CHECKING:
+        rep_id: UUID
+        customer_id: UUID | None
+        description: str
+        severity: str
 
     class Recorded(LedgerCreated):
         rep_id: UUID

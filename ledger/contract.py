@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -64,6 +64,25 @@ class Contract(LedgerAggregate):
     """A labour contract; amendments take effect only once both employer and employee have signed."""
 
     KIND = "contract"
+    if TYPE_CHECKING:
+        rep_id: UUID
+        kind: str
+        starts_on: date
+        ends_on: date | None
+        probation_months: int
+        post: str
+        base_pay_amount: Decimal
+        currency: str
+        pay_period: str
+        commission_plan_id: UUID | None
+        performance_clause: str
+        status: str
+        amendments: list[dict[str, Any]]
+        renewed_on: date | None
+        terminated_on: date | None
+        termination_ground: str | None
+        termination_notice: str | None
+        termination_reason: str | None
 
     class Signed(LedgerCreated):
         rep_id: UUID
@@ -199,8 +218,8 @@ class Contract(LedgerAggregate):
 
     def renew(self, *, new_ends_on: date, renewed_on: date, **stamp: Any) -> None:
         self.check_active()
-        self._check_end(new_ends_on, "new_ends_on")
-        if new_ends_on <= self.ends_on:
+        self._check_end(new_ends_on, "new_ends_on")  # refuses open-ended contracts, the only ones without an end
+        if self.ends_on is not None and new_ends_on <= self.ends_on:
             raise RuleViolation("a renewal must extend the contract", code="not-later",
                                 errors={"new_ends_on": [f"not after the current end {self.ends_on}"]})
         self._record(self.Renewed, new_ends_on=new_ends_on, renewed_on=renewed_on, **stamp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -13,6 +13,13 @@ class Customer(LedgerAggregate):
     """A customer; `owner_id` is None while the customer sits in the shared pool."""
 
     KIND = "customer"
+    if TYPE_CHECKING:
+        name: str
+        segment: str
+        source: str
+        region: str
+        level: str
+        owner_id: UUID | None
 
     class Registered(LedgerCreated):
         name: str

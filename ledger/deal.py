@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -31,6 +31,18 @@ class Deal(LedgerAggregate):
     """A deal; reversals only ever add up, so `net_amount` stays between 0 and `amount`."""
 
     KIND = "deal"
+    if TYPE_CHECKING:
+        rep_id: UUID
+        customer_id: UUID
+        product: str
+        amount: Decimal
+        currency: str
+        customer_type: str
+        splits: list[dict[str, Any]]
+        closed_on: date
+        reversed_amount: Decimal
+        net_amount: Decimal
+        status: str
 
     class Closed(LedgerCreated):
         rep_id: UUID

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated
@@ -16,6 +16,13 @@ class FollowUp(LedgerAggregate):
     """A follow-up is a single fact: once logged it is never edited."""
 
     KIND = "follow-up"
+    if TYPE_CHECKING:
+        rep_id: UUID
+        customer_id: UUID
+        kind: str
+        stage: str
+        notes: str
+        duration_minutes: int
 
     class Logged(LedgerCreated):
         rep_id: UUID

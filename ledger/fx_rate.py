@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -23,6 +23,13 @@ class FxRate(LedgerAggregate):
     """A currency pair; the rate on a day is the last one recorded for the latest day on or before it."""
 
     KIND = "fx-rate"
+    if TYPE_CHECKING:
+        base: str
+        quote: str
+        rates: list[dict[str, Any]]
+        rate: Decimal | None
+        on: date | None
+        source: str | None
 
     class Created(LedgerCreated):
         base: str

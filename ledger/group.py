@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -13,6 +13,10 @@ class Group(LedgerAggregate):
     """A group of reps competing as one; membership changes are events too."""
 
     KIND = "group"
+    if TYPE_CHECKING:
+        name: str
+        period: str
+        member_ids: list[UUID]
 
     class Formed(LedgerCreated):
         name: str

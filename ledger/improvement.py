@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -16,6 +16,16 @@ class ImprovementPlan(LedgerAggregate):
     """A plan is `open` until concluded; its outcome is then fixed for good."""
 
     KIND = "improvement-plan"
+    if TYPE_CHECKING:
+        rep_id: UUID
+        goals: list[str]
+        coach_id: UUID | None
+        starts_on: date
+        ends_on: date
+        status: str
+        outcome: str | None
+        concluded_on: date | None
+        summary: str
 
     class Started(LedgerCreated):
         rep_id: UUID

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -75,6 +75,13 @@ class KpiScheme(LedgerAggregate):
     """A KPI scheme; `revisions` keeps every version so a period is scored under the one in force."""
 
     KIND = "kpi-scheme"
+    if TYPE_CHECKING:
+        name: str
+        effective_from: date
+        reason: str
+        indicators: list[dict[str, Any]]
+        cohorts: list[dict[str, Any]]
+        revisions: list[dict[str, Any]]
 
     class Defined(LedgerCreated):
         name: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -13,7 +13,7 @@ from ledger.money import ROUNDING, Money, check_currency, quantum
 from ledger.periods import check_period
 
 
-def _exact(amount: Decimal, currency: str, field: str) -> Decimal:
+def _exact(amount: object, currency: str, field: str) -> Decimal:
     if not isinstance(amount, Decimal):
         raise Invalid("amounts are decimals", errors={field: ["not a decimal"]})
     return Money(amount, currency).check_exact(field).amount
@@ -39,6 +39,16 @@ class PayoutRun(LedgerAggregate):
     """A payout run: calculated -> approved (four eyes) -> paid; adjustments never edit the lines."""
 
     KIND = "payout-run"
+    if TYPE_CHECKING:
+        period: str
+        currency: str
+        calculated_by: str
+        lines: list[dict[str, Any]]
+        status: str
+        adjustments: list[dict[str, Any]]
+        approved_by: str | None
+        paid_on: date | None
+        reference: str | None
 
     class Calculated(LedgerCreated):
         period: str

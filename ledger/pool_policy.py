@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -35,6 +35,19 @@ class PoolPolicy(LedgerAggregate):
     """A scope's pool policy: the latest setting is current; `versions` keeps each one with its date."""
 
     KIND = "pool-policy"
+    if TYPE_CHECKING:
+        scope: str
+        team_id: UUID | None
+        versions: list[dict[str, Any]]
+        effective_from: date | None
+        max_customers: int | None
+        idle_days: int | None
+        no_deal_days: int | None
+        warning_days: int | None
+        protection_days: int | None
+        cooloff_days: int | None
+        distribution: str | None
+        idle_days_by_level: dict[str, int] | None
 
     class Created(LedgerCreated):
         scope: str

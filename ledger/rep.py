@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -14,6 +14,14 @@ class Rep(LedgerAggregate):
     """A rep; `active` turns false for good when the rep leaves."""
 
     KIND = "rep"
+    if TYPE_CHECKING:
+        name: str
+        team_id: UUID
+        manager_id: UUID | None
+        post: str
+        hired_on: date
+        active: bool
+        left_on: date | None
 
     class Onboarded(LedgerCreated):
         name: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -21,6 +21,12 @@ class RequestRecord(LedgerAggregate):
     """Saved in the same transaction as the events a keyed request produced."""
 
     KIND = "request"
+    if TYPE_CHECKING:
+        key: str
+        actor: str
+        fingerprint: str
+        result_id: UUID
+        result_version: int
 
     class Recorded(Aggregate.Created):
         key: str
@@ -34,6 +40,9 @@ class RequestRecord(LedgerAggregate):
             r.result_id, r.result_version = self.result_id, self.result_version
 
     @classmethod
-    def record(cls, *, key: str, actor: str, fingerprint: str, result_id: UUID, result_version: int) -> RequestRecord:
-        return cls._create(cls.Recorded, id=request_id(key), key=key, actor=actor,
+    def record(
+        cls, *, key: str, scoped_key: str, actor: str, fingerprint: str, result_id: UUID, result_version: int,
+    ) -> RequestRecord:
+        """`key` as the client sent it; the stream id comes from the key qualified by its client."""
+        return cls._create(cls.Recorded, id=request_id(scoped_key), key=key, actor=actor,
                            fingerprint=fingerprint, result_id=result_id, result_version=result_version)

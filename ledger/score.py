@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -35,6 +35,16 @@ class Score(LedgerAggregate):
     """A recorded score; `value` is the latest corrected value and `original_value` the first one."""
 
     KIND = "score"
+    if TYPE_CHECKING:
+        rep_id: UUID
+        indicator: str
+        period: str
+        value: Decimal
+        original_value: Decimal
+        scale: Decimal
+        scorer: str
+        comment: str
+        corrections: int
 
     class Recorded(LedgerCreated):
         rep_id: UUID

@@ -21,6 +21,9 @@ class Settings:
     lock_timeout_s: int = 5
     create_tables: bool = True
     max_body_bytes: int = 1_048_576
+    environment: str = "development"
+    master_key: str = ""
+    rate_limit: str = "1200 per minute"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -33,7 +36,23 @@ class Settings:
             lock_timeout_s=int(env.get("LEDGER_DB_LOCK_TIMEOUT", cls.lock_timeout_s)),
             create_tables=env.get("LEDGER_CREATE_TABLES", "yes").lower() in ("1", "y", "yes", "true"),
             max_body_bytes=int(env.get("LEDGER_MAX_BODY_BYTES", cls.max_body_bytes)),
+            environment=env.get("LEDGER_ENV", cls.environment),
+            master_key=env.get("LEDGER_MASTER_KEY", ""),
+            rate_limit=env.get("LEDGER_RATE_LIMIT", cls.rate_limit),
         )
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def check(self) -> Settings:
+        """Refuse configurations that must never serve real data."""
+        if self.environment not in ("development", "production"):
+            raise Invalid("LEDGER_ENV must be development or production")
+        if self.production and not self.master_key:
+            raise Invalid("LEDGER_MASTER_KEY is required when LEDGER_ENV=production")
+        self.eventsourcing_env()
+        return self
 
     @property
     def backend(self) -> str:

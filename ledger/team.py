@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated
@@ -12,6 +12,10 @@ class Team(LedgerAggregate):
     """A team; its members are read from Rep streams, not stored here."""
 
     KIND = "team"
+    if TYPE_CHECKING:
+        name: str
+        region: str
+        manager_id: UUID | None
 
     class Created(LedgerCreated):
         name: str

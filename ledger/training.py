@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated
@@ -17,6 +17,13 @@ class Training(LedgerAggregate):
     """A completed training; a single immutable fact."""
 
     KIND = "training"
+    if TYPE_CHECKING:
+        rep_id: UUID
+        course: str
+        hours: Decimal
+        completed_on: date
+        provider: str
+        kind: str
 
     class Completed(LedgerCreated):
         rep_id: UUID

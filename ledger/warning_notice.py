@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta, timezone
-from typing import Any
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
@@ -17,6 +17,13 @@ class WarningNotice(LedgerAggregate):
     """A warning; `acknowledged_on` stays None until the rep acknowledges it."""
 
     KIND = "warning"
+    if TYPE_CHECKING:
+        rep_id: UUID
+        level: str
+        reason: str
+        issued_by: str
+        issued_at: datetime
+        acknowledged_on: date | None
 
     class Issued(LedgerCreated):
         rep_id: UUID

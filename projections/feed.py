@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEvent, DomainEventProtocol
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic",
              "occurred_at", "actor", "idempotency_key"}
@@ -34,7 +34,10 @@ def event_type(event: object) -> str:
 
 
 def event_record(event: DomainEventProtocol[Any], position: int | None = None) -> dict[str, Any]:
-    values = {f.name: getattr(event, f.name) for f in dc_fields(event)}  # type: ignore[arg-type]
+    # every ledger event is a dataclass DomainEvent: its fields are the payload, `timestamp` the recording time
+    if not isinstance(event, DomainEvent):
+        raise TypeError(f"{type(event).__qualname__} is not a dataclass domain event")
+    values = {f.name: getattr(event, f.name) for f in dc_fields(event)}
     return {
         "position": position,
         "stream_id": event.originator_id,
@@ -48,10 +51,17 @@ def event_record(event: DomainEventProtocol[Any], position: int | None = None) -
     }
 
 
-def read_feed(app: Application[Any], after: int, limit: int) -> dict[str, Any]:
-    """Events after a position, in ledger order. Gaps in positions are normal (refused writes)."""
+# Reads of the feed are themselves recorded (SensitiveDataRead); listing them in the feed would make
+# every poll produce the next page. They are served by the access log instead.
+ACCESS_RECORD_TOPIC = "ledger.read_audit:ReadAudit.SensitiveDataRead"
+
+
+def read_feed(app: Application[Any], after: int, limit: int, *, with_access_records: bool = False) -> dict[str, Any]:
+    """Events after a position, in ledger order. Gaps in positions are normal (refused writes, and the
+    access records left out); read on from `next_after` until it stops moving, not until a page is empty."""
     notifications = app.recorder.select_notifications(start=after + 1, limit=limit)
-    events = [event_record(app.mapper.to_domain_event(n), n.id) for n in notifications]
+    events = [event_record(app.mapper.to_domain_event(n), n.id) for n in notifications
+              if with_access_records or n.topic != ACCESS_RECORD_TOPIC]
     return {
         "events": events,
         "next_after": notifications[-1].id if notifications else after,

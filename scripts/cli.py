@@ -17,6 +17,7 @@ import click
 
 from ledger.settings import Settings
 from scripts.demo import demo
+from scripts.tokens import tokens
 
 PAGE = 500
 
@@ -109,7 +110,7 @@ def _pages(settings: Settings, after: int, limit: int | None, follow: bool, inte
             after = page["next_after"]
             if left is not None:
                 left -= len(page["events"])
-            if not page["events"]:
+            if after >= page["head"]:
                 if not follow:
                     return
                 time.sleep(interval)
@@ -158,6 +159,7 @@ def events(after: int, limit: int | None, follow: bool, interval: float) -> None
 
 
 cli.add_command(demo)
+cli.add_command(tokens)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import click
 
@@ -80,6 +80,24 @@ def build_demo(app: LedgerApplication, seed: int, until: date, progress: Callabl
     return w
 
 
+def demo_tokens(app: LedgerApplication, w: DemoWriter) -> list[tuple[str, str, str]]:
+    """One fresh token per role: a manager and an integration for the first team, a rep for its first rep."""
+    from ledger.commands.access import IssueToken
+    from ledger.token import ROLES
+
+    team, rep = w.id("team-0"), w.id("rep-0")
+    issued = []
+    for role in ROLES:
+        scope: dict[str, Any] = {"team_ids": [team]} if role in ("manager", "integration") else {}
+        if role == "rep":
+            scope = {"rep_id": rep}
+        command = IssueToken(name=f"demo {role}", role=role, occurred_at=datetime.now(timezone.utc), **scope)
+        _, secret = app.issue_token(command, Ctx("demo", f"demo-token-{uuid4()}"))
+        whose = f"team {TEAMS[0][0]}" if "team_ids" in scope else f"rep {REP_NAMES[0]}" if role == "rep" else "all teams"
+        issued.append((role, secret, whose))
+    return issued
+
+
 @click.command()
 @click.option("--seed", default=7, show_default=True, help="Random seed: the same seed gives the same ledger.")
 @click.option("--until", "until", default="2026-10-31", show_default=True,
@@ -104,5 +122,8 @@ def demo(seed: int, until: datetime) -> None:
                 writer = build_demo(app, seed, until.date(), bar.update)
             click.echo(f"{writer.written} commands recorded, {writer.replayed} already present; "
                        f"ledger head {head} -> {app.head()} in {_where(settings)}")
+            click.echo("tokens for the tour (shown once; `ledger tokens revoke ID` ends one):")
+            for role, secret, whose in demo_tokens(app, writer):
+                click.echo(f"  {role:<12} {secret}  {whose}")
         finally:
             app.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 from uuid import uuid4
 
@@ -12,6 +13,8 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from ledger.application import LedgerApplication, build_application
+from ledger.base import Ctx
+from ledger.commands.access import IssueToken
 from ledger.settings import Settings
 
 TEST_DATABASE_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
@@ -19,9 +22,10 @@ TEST_DATABASE_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    generous = "100000 per minute"  # the suite is one client; limits are tested on their own app
     if TEST_DATABASE_URL:
-        return Settings(database_url=TEST_DATABASE_URL, pool_size=4, max_overflow=8)
-    return Settings(db_path=str(tmp_path_factory.mktemp("db") / "ledger.sqlite"))
+        return Settings(database_url=TEST_DATABASE_URL, pool_size=4, max_overflow=8, rate_limit=generous)
+    return Settings(db_path=str(tmp_path_factory.mktemp("db") / "ledger.sqlite"), rate_limit=generous)
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +40,27 @@ def flask_app(settings: Settings, ledger_app: LedgerApplication) -> Flask:
     return create_app(settings, ledger_app)
 
 
+def issue_token(application: LedgerApplication, role: str, **scope: Any) -> str:
+    """A fresh bearer secret for a role, recorded like any other token."""
+    command = IssueToken(name=f"test-{role}-{uuid4().hex[:6]}", role=role, occurred_at=datetime.now(timezone.utc), **scope)
+    return application.issue_token(command, Ctx("test", f"token-{uuid4()}"))[1]
+
+
+@pytest.fixture(scope="session")
+def admin_token(ledger_app: LedgerApplication) -> str:
+    return issue_token(ledger_app, "admin")
+
+
+def authenticated(flask_app: Flask, secret: str) -> FlaskClient:
+    client = flask_app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return client
+
+
 @pytest.fixture()
-def client(flask_app: Flask) -> FlaskClient:
-    return flask_app.test_client()
+def client(flask_app: Flask, admin_token: str) -> FlaskClient:
+    """A test client acting as an admin; authorization tests build their own."""
+    return authenticated(flask_app, admin_token)
 
 
 Post = Callable[..., Any]

@@ -40,6 +40,7 @@ class ServiceBase(Application[UUID]):
 
     def load(self, cls: type[A], id: UUID, *, field: str | None = None, version: int | None = None) -> A:
         """Load an aggregate; unknown ids in the path are 404, unknown references in a body 409."""
+        agg: object
         try:
             agg = self.repository.get(id, version=version)
         except AggregateNotFoundError:
@@ -52,10 +53,10 @@ class ServiceBase(Application[UUID]):
 
     def replay(self, ctx: Ctx) -> LedgerAggregate | None:
         """The result a keyed request already produced, as it stood then; None if the key is new."""
-        if not ctx.idempotency_key:
+        if not (ctx.idempotency_key and ctx.fingerprint):
             return None
         try:
-            record = self.repository.get(request_id(ctx.idempotency_key))
+            record: object = self.repository.get(request_id(ctx.request_key))
         except AggregateNotFoundError:
             return None
         assert isinstance(record, RequestRecord)
@@ -64,16 +65,16 @@ class ServiceBase(Application[UUID]):
                 "this Idempotency-Key was already used with a different request",
                 errors={"Idempotency-Key": ["already used with a different request"]},
             )
-        result = self.repository.get(record.result_id, version=record.result_version)
+        result: object = self.repository.get(record.result_id, version=record.result_version)
         assert isinstance(result, LedgerAggregate)
         return result
 
     def commit(self, ctx: Ctx, result: A, *others: LedgerAggregate) -> A:
         """Save the result, everything else the command changed and the request record, atomically."""
         records = []
-        if ctx.idempotency_key:
+        if ctx.idempotency_key and ctx.fingerprint:  # a keyed request whose retries must replay
             records.append(RequestRecord.record(
-                key=ctx.idempotency_key, actor=ctx.actor, fingerprint=ctx.fingerprint,
+                key=ctx.idempotency_key, scoped_key=ctx.request_key, actor=ctx.actor, fingerprint=ctx.fingerprint,
                 result_id=result.id, result_version=result.version,
             ))
         try:

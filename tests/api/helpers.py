@@ -10,7 +10,7 @@ def feed_after(client: Any, position: int) -> list[dict[str, Any]]:
     while True:
         page = client.get(f"/api/v1/events?after={position}&limit=1000").json
         events += page["events"]
-        if page["next_after"] == position:
+        if page["next_after"] >= page["head"]:  # caught up (reading the feed itself adds access records)
             return events
         position = page["next_after"]
 

@@ -63,12 +63,13 @@ def test_claim_by_unknown_rep_is_409_naming_rep_id(post: Any, make: Any, ledger_
     assert ledger_app.head() == head
 
 
-def race_claims(flask_app: Any, customer: str, reps: list[str], clients: int = 6) -> list[int]:
+def race_claims(client: Any, customer: str, reps: list[str], clients: int = 6) -> list[int]:
     """Fire claims from several threads released at the same instant; return the statuses."""
     barrier, statuses = threading.Barrier(clients), []
 
     def claim(index: int) -> None:
-        local = flask_app.test_client()
+        local = client.application.test_client()
+        local.environ_base.update(client.environ_base)
         barrier.wait()
         response = local.post(f"/api/v1/customers/{customer}/claim", json={"rep_id": reps[index % len(reps)]},
                               headers={"Idempotency-Key": str(uuid4())})
@@ -82,11 +83,11 @@ def race_claims(flask_app: Any, customer: str, reps: list[str], clients: int = 6
     return statuses
 
 
-def test_concurrent_claims_leave_exactly_one_owner(flask_app: Any, make: Any, client: Any) -> None:
+def test_concurrent_claims_leave_exactly_one_owner(make: Any, client: Any) -> None:
     reps = [make.rep()["id"] for _ in range(2)]
     for _ in range(3):
         customer = make.customer()["id"]
-        assert sorted(race_claims(flask_app, customer, reps)) == [200, 409, 409, 409, 409, 409]
+        assert sorted(race_claims(client, customer, reps)) == [200, 409, 409, 409, 409, 409]
         history = client.get(f"/api/v1/customers/{customer}/history").json["events"]
         assert [e["type"] for e in history].count("Customer.Claimed") == 1
         assert client.get(f"/api/v1/customers/{customer}").json["owner_id"] == history[-1]["payload"]["rep_id"]

@@ -68,12 +68,13 @@ def test_refused_command_does_not_burn_the_key(post: Any, make: Any) -> None:
     assert post(f"/api/v1/customers/{customer['id']}/claim", body, key=key).status_code == 200
 
 
-def test_request_while_the_first_is_in_flight_is_409(post: Any, ledger_app: Any) -> None:
+def test_request_while_the_first_is_in_flight_is_409(post: Any, ledger_app: Any, admin_token: str) -> None:
     from api.idempotency import _claim_key
 
     key = str(uuid4())
     head = ledger_app.head()
-    with _claim_key(key):
+    token = ledger_app.authenticate(admin_token)
+    with _claim_key(f"{token.id}/{key}"):
         response = post("/api/v1/customers", {"name": "In flight"}, key=key)
     assert response.status_code == 409 and response.json["code"] == "idempotency-key-in-use"
     assert ledger_app.head() == head

@@ -52,8 +52,8 @@ def test_score_record_and_correction_round_trip(client: Any, post: Any, make: An
 def test_score_without_scorer_names_the_recording_actor(post: Any, make: Any) -> None:
     body = score_body(make.rep(), value="4", scale="5")
     del body["scorer"]
-    score = created(post("/api/v1/scores", body, **{"X-Actor": "hr-bot"}))
-    assert (score["scorer"], score["value"], score["scale"]) == ("hr-bot", "4", "5")
+    score = created(post("/api/v1/scores", body))
+    assert score["scorer"].startswith("admin:test-admin-") and (score["value"], score["scale"]) == ("4", "5")
 
 
 def test_score_correction_out_of_scale_or_unchanged_is_refused(client: Any, post: Any, make: Any, ledger_app: Any) -> None:

@@ -98,15 +98,21 @@ def test_bad_feed_query_is_422(client: Any, query: str) -> None:
     assert_problem(client.get(f"/api/v1/events?{query}"), 422)
 
 
-def test_unexpected_errors_are_500_problems_without_stack_traces(settings: Any, ledger_app: Any) -> None:
+def test_unexpected_errors_are_500_problems_without_stack_traces(settings: Any, ledger_app: Any, admin_token: str) -> None:
     from api import create_app
 
     app = create_app(settings, ledger_app)
 
-    @app.get("/boom-for-test")
+    @app.get("/api/v1/boom-for-test")
     def boom() -> Any:
         raise RuntimeError("secret internals")
 
-    response = app.test_client().get("/boom-for-test")
+    from api.policy import RULES, read
+
+    RULES["boom GET"] = read({"admin": "all"})
+    try:
+        response = app.test_client().get("/api/v1/boom-for-test", headers={"Authorization": f"Bearer {admin_token}"})
+    finally:
+        del RULES["boom GET"]
     body = assert_problem(response, 500)
     assert "secret" not in response.get_data(as_text=True) and "Traceback" not in body["detail"]

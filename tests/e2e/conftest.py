@@ -40,10 +40,13 @@ class Server:
     url: str
     env: dict[str, str]
     log: Path
-    actor: str = "e2e"
+    token: str = ""
+    actor: str = "admin:e2e"
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
-        request = Request(self.url + path, data=body, method=method, headers=headers or {})
+        """A request with the server's admin token unless the headers carry their own Authorization."""
+        headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        request = Request(self.url + path, data=body, method=method, headers=headers)
         try:
             with urlopen(request, timeout=60) as response:
                 return Reply(response.status, response.headers.get_content_type(), response.read())
@@ -56,7 +59,7 @@ class Server:
 
     def post(self, path: str, body: Any = None, *, key: str | None = None) -> Reply:
         """POST JSON as `actor` with an Idempotency-Key (a fresh one unless given)."""
-        headers = {"Content-Type": "application/json", "Idempotency-Key": key or str(uuid4()), "X-Actor": self.actor}
+        headers = {"Content-Type": "application/json", "Idempotency-Key": key or str(uuid4())}
         return self.request("POST", path, json.dumps(body if body is not None else {}).encode(), headers)
 
     def head(self) -> int:
@@ -70,7 +73,7 @@ class Server:
         while True:
             page = self.get(f"/api/v1/events?after={after}&limit=1000").json
             events += page["events"]
-            if page["next_after"] == after:
+            if page["next_after"] >= page["head"]:  # caught up (reading the feed itself adds access records)
                 return events
             after = page["next_after"]
 
@@ -125,6 +128,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     init = subprocess.run([*ledger_command(), "db", "init"], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=60, check=False)
     assert init.returncode == 0, init.stderr
+    issued = subprocess.run([*ledger_command(), "tokens", "create", "--role", "admin", "--name", "e2e"], env=env,
+                            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip().splitlines()[-1]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp / "server.log"
@@ -135,7 +142,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     try:
         wait_until_healthy(url, process, log)
-        yield Server(url=url, env=env, log=log)
+        yield Server(url=url, env=env, log=log, token=token)
     finally:
         process.terminate()
         try:
