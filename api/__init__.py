@@ -7,12 +7,11 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from flask_smorest import Api
 
-from api import errors
+from api import errors, security
 from api.errors import problem
 from api.ext import LedgerExtension
-from api.schemas.common import ProblemSchema
-from api import security
 from api.resources import access, contracts, customers, events, org, payouts, performance, rules, sales
+from api.schemas.common import ProblemSchema
 from ledger.application import LedgerApplication
 from ledger.settings import Settings
 

@@ -66,8 +66,7 @@ def client(flask_app: Flask, admin_token: str) -> FlaskClient:
 Post = Callable[..., Any]
 
 
-@pytest.fixture()
-def post(client: FlaskClient) -> Post:
+def poster(client: FlaskClient) -> Post:
     """POST JSON with a fresh Idempotency-Key unless one is given; returns the response."""
 
     def _post(url: str, body: Any = None, *, key: str | None = None, **headers: str) -> Any:
@@ -75,6 +74,22 @@ def post(client: FlaskClient) -> Post:
                            headers={"Idempotency-Key": key or str(uuid4()), **headers})
 
     return _post
+
+
+@pytest.fixture()
+def post(client: FlaskClient) -> Post:
+    return poster(client)
+
+
+@pytest.fixture(scope="session")
+def hr_token(ledger_app: LedgerApplication) -> str:
+    return issue_token(ledger_app, "hr")
+
+
+@pytest.fixture()
+def hr_post(flask_app: Flask, hr_token: str) -> Post:
+    """POST as an HR person: a second principal, e.g. for four-eyes approvals."""
+    return poster(authenticated(flask_app, hr_token))
 
 
 @pytest.fixture()

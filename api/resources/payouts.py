@@ -24,9 +24,9 @@ class PayoutRuns(MethodView):
     @blp.arguments(PayoutCalculate)
     @blp.response(201, PayoutRunOut)
     @idempotent
-    def post(self, cmd: CalculatePayout, ctx: Ctx) -> Any:
-        """Record a calculated payout run for a period; every rep on a line must be known."""
-        return ledger().calculate_payout(cmd, ctx)
+    def post(self, data: dict[str, Any], ctx: Ctx) -> Any:
+        """Record a calculated payout run for a period; the caller is its calculator."""
+        return ledger().calculate_payout(CalculatePayout(**data, calculated_by=ctx.actor), ctx)
 
 
 @blp.route("/payout-runs/<uuid:run_id>/approve", methods=["POST"])
@@ -35,7 +35,7 @@ class PayoutRuns(MethodView):
 @idempotent
 def approve(data: dict[str, Any], run_id: UUID, ctx: Ctx) -> Any:
     """Approve a calculated run; the approver must not be the person who calculated it."""
-    return ledger().approve_payout(ApprovePayout(run_id=run_id, **data), ctx)
+    return ledger().approve_payout(ApprovePayout(run_id=run_id, approved_by=ctx.actor, **data), ctx)
 
 
 @blp.route("/payout-runs/<uuid:run_id>/pay", methods=["POST"])

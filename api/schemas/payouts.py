@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.common import ResourceSchema, business_date, currency, occurred_at, text
-from ledger.commands.payouts import CalculatePayout
 from ledger.money import MINOR_UNITS
 
 LIMIT = Decimal("1e13")
@@ -34,7 +33,6 @@ class PayoutCalculate(Schema):
     period = text(max_length=7, metadata={"example": "2026-07"})
     currency = currency(required=True)
     lines = fields.List(fields.Nested(PayoutLine), required=True, validate=validate.Length(min=1, max=10_000))
-    calculated_by = text()
     occurred_at = occurred_at()
 
     @validates_schema
@@ -46,13 +44,10 @@ class PayoutCalculate(Schema):
             if line["amount"] != line["amount"].quantize(Decimal(1).scaleb(-places)):
                 raise ValidationError(f"line {index}: {data['currency']} allows {places} decimal places", "lines")
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> CalculatePayout:
-        return CalculatePayout(**data)
-
 
 class PayoutApprove(Schema):
-    approved_by = text(metadata={"description": "must differ from calculated_by (four eyes)"})
+    """The approver is the caller; it must not be the caller who calculated the run (four eyes)."""
+
     occurred_at = occurred_at()
 
 

@@ -16,7 +16,7 @@ BASE = "/api/v1/payout-runs"
 
 
 def run_body(rep_id: str, **overrides: Any) -> dict[str, Any]:
-    body = {"period": "2026-07", "currency": "CNY", "calculated_by": "alice", "lines": [
+    body = {"period": "2026-07", "currency": "CNY", "lines": [
         {"rep_id": rep_id, "amount": "1200.50", "description": "July commission", "source_event_ids": ["deal:1@1"]},
         {"rep_id": rep_id, "amount": "-200.25", "description": "clawback"}]}
     return {**body, **overrides}
@@ -42,15 +42,17 @@ def test_calculated_run_round_trips(client: FlaskClient, post: Any, make: Any, l
     assert [e["type"] for e in client.get(f"{BASE}/{run['id']}/history").json["events"]] == ["PayoutRun.Calculated"]
 
 
-def test_approval_payment_and_adjustment_round_trip(client: FlaskClient, post: Any, make: Any,
+def test_approval_payment_and_adjustment_round_trip(client: FlaskClient, post: Any, hr_post: Any, make: Any,
                                                     ledger_app: LedgerApplication) -> None:
     run = calculate(post, make)
     url = f"{BASE}/{run['id']}"
     head = ledger_app.head()
-    approved = post(f"{url}/approve", {"approved_by": "bob"})
+    approved = hr_post(f"{url}/approve", {})
     assert approved.status_code == 200, approved.json
-    assert (approved.json["status"], approved.json["approved_by"]) == ("approved", "bob")
-    assert recorded(client, head, run["id"], "PayoutRun.Approved")["payload"] == {"approved_by": "bob"}
+    approver = approved.json["approved_by"]
+    assert approved.json["status"] == "approved" and approver.startswith("hr:") and approver != run["calculated_by"]
+    assert run["calculated_by"].startswith("admin:")
+    assert recorded(client, head, run["id"], "PayoutRun.Approved")["payload"] == {"approved_by": approver}
     head = ledger_app.head()
     paid = post(f"{url}/pay", {"paid_on": "2026-08-05", "reference": "BANK-0805"})
     assert paid.status_code == 200, paid.json
@@ -70,7 +72,7 @@ def test_approval_payment_and_adjustment_round_trip(client: FlaskClient, post: A
 
 def test_calculator_cannot_approve_their_own_run(post: Any, make: Any, ledger_app: LedgerApplication) -> None:
     run, head = calculate(post, make), ledger_app.head()
-    assert_refused(post(f"{BASE}/{run['id']}/approve", {"approved_by": "alice"}), ledger_app, head, 409, "four-eyes")
+    assert_refused(post(f"{BASE}/{run['id']}/approve", {}), ledger_app, head, 409, "four-eyes")
 
 
 def test_unapproved_run_cannot_be_paid(post: Any, make: Any, ledger_app: LedgerApplication) -> None:
@@ -79,22 +81,22 @@ def test_unapproved_run_cannot_be_paid(post: Any, make: Any, ledger_app: LedgerA
     assert_refused(response, ledger_app, head, 409, "not-approved")
 
 
-def test_paid_run_cannot_be_approved_or_paid_again(post: Any, make: Any, ledger_app: LedgerApplication) -> None:
+def test_paid_run_cannot_be_approved_or_paid_again(post: Any, hr_post: Any, make: Any, ledger_app: LedgerApplication) -> None:
     run = calculate(post, make)
-    assert post(f"{BASE}/{run['id']}/approve", {"approved_by": "bob"}).status_code == 200
+    assert hr_post(f"{BASE}/{run['id']}/approve", {}).status_code == 200
     assert post(f"{BASE}/{run['id']}/pay", {"paid_on": "2026-08-05", "reference": "B-1"}).status_code == 200
     head = ledger_app.head()
-    assert_refused(post(f"{BASE}/{run['id']}/approve", {"approved_by": "carol"}), ledger_app, head, 409,
+    assert_refused(hr_post(f"{BASE}/{run['id']}/approve", {}), ledger_app, head, 409,
                    "already-paid")
     assert_refused(post(f"{BASE}/{run['id']}/pay", {"paid_on": "2026-08-06", "reference": "B-2"}), ledger_app, head,
                    409, "already-paid")
 
 
-def test_approved_run_cannot_be_approved_again(post: Any, make: Any, ledger_app: LedgerApplication) -> None:
+def test_approved_run_cannot_be_approved_again(post: Any, hr_post: Any, make: Any, ledger_app: LedgerApplication) -> None:
     run = calculate(post, make)
-    assert post(f"{BASE}/{run['id']}/approve", {"approved_by": "bob"}).status_code == 200
+    assert hr_post(f"{BASE}/{run['id']}/approve", {}).status_code == 200
     head = ledger_app.head()
-    assert_refused(post(f"{BASE}/{run['id']}/approve", {"approved_by": "carol"}), ledger_app, head, 409,
+    assert_refused(hr_post(f"{BASE}/{run['id']}/approve", {}), ledger_app, head, 409,
                    "already-approved")
 
 
@@ -124,4 +126,4 @@ def test_bad_payout_input_is_422(post: Any, make: Any, ledger_app: LedgerApplica
 
 def test_actions_on_an_unknown_run_are_404(post: Any, ledger_app: LedgerApplication) -> None:
     head = ledger_app.head()
-    assert_refused(post(f"{BASE}/{uuid4()}/approve", {"approved_by": "bob"}), ledger_app, head, 404, "not-found")
+    assert_refused(post(f"{BASE}/{uuid4()}/approve", {}), ledger_app, head, 404, "not-found")
