@@ -77,7 +77,7 @@ def stream(arg: str, *attributes: str) -> Resolver:
 
     def resolve(app: LedgerApplication, args: Mapping[str, Any], data: Mapping[str, Any]) -> Subjects:
         try:
-            aggregate = app.repository.get(args[arg])
+            aggregate: object = app.repository.get(args[arg])
         except Exception:
             raise NotFound(f"no resource with id {args[arg]}") from None
         found: list[Any] = []

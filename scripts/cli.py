@@ -27,8 +27,7 @@ def _settings() -> Settings:
     from ledger.errors import LedgerError
 
     try:
-        settings = Settings.from_env()
-        settings.eventsourcing_env()
+        settings = Settings.from_env().check()
     except (LedgerError, ValueError) as error:
         raise click.ClickException(f"bad configuration: {error}") from None
     return settings

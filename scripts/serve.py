@@ -15,7 +15,7 @@ MIN_SERVER_BODY_BYTES = 8 * 1_048_576
 
 def wsgi_app() -> Flask:
     """Factory for other WSGI servers (e.g. `gunicorn 'scripts.serve:wsgi_app()'`); reads the environment."""
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env().check())
 
 
 def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:

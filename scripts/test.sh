@@ -3,7 +3,8 @@
 #
 #   bash scripts/test.sh [PYTEST ARGS...]
 #
-# Creates .venv if missing, installs the project with its test extras, runs pytest on SQLite,
+# Creates .venv if missing, installs the project with its test extras, stops at once if ruff or
+# mypy (ledger/, projections/) report anything, runs pytest on SQLite,
 # starts PostgreSQL on a free loopback port (scripts/pg.sh), runs pytest again with
 # LEDGER_TEST_DATABASE_URL set, stops PostgreSQL, and exits non-zero if either run failed
 # (including "no tests collected"). Extra arguments go to both pytest runs.
@@ -29,6 +30,16 @@ if ! .venv/bin/python -m pip install --disable-pip-version-check -e ".[test]" >"
     exit 1
 fi
 rm -f "$PIP_LOG"
+
+header "lint: ruff and mypy"
+if ! .venv/bin/ruff check ledger api projections scripts tests; then
+    echo "ruff check failed: fix the findings above (or run .venv/bin/ruff check --fix)" >&2
+    exit 1
+fi
+if ! .venv/bin/mypy ledger projections; then
+    echo "mypy failed on ledger/ projections/: fix the type errors above (config: [mypy] in setup.cfg)" >&2
+    exit 1
+fi
 
 status=0
 run_pytest() {
