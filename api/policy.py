@@ -221,13 +221,13 @@ def authorize(principal: Principal) -> Rule:
     if rule is None or principal.role not in rule.scopes:
         raise Forbidden(f"the {principal.role} role may not {request.method} {request.path}")
     scope = rule.scopes[principal.role]
-    if scope == ALL or rule.subjects is None:
+    if rule.subjects is None or (scope == ALL and not rule.sensitive):
         return rule
     data = request.get_json(silent=True) if rule.writes else None
     data = data if isinstance(data, dict) else {}
     app = ledger()
     subjects = rule.subjects(app, request.view_args or {}, data)
-    g.subjects = subjects
+    g.subjects = subjects  # also names whose data a sensitive read concerns
     if rule.employee_only_for_rep and principal.role == "rep" and data.get("party") != "employee":
         raise Forbidden("a rep signs amendments as the employee only")
     if not _in_scope(app, principal, scope, subjects, rule.writes):
