@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from ledger.application import LedgerApplication, build_application
 from ledger.settings import Settings
+from projections.registry import Queries
 
 
 class LedgerExtension:
@@ -16,6 +17,7 @@ class LedgerExtension:
     def __init__(self, settings: Settings, application: LedgerApplication | None = None) -> None:
         self.settings = settings
         self._application = application
+        self._queries: Queries | None = None
         self._lock = threading.Lock()
 
     def init_app(self, app: Flask) -> None:
@@ -28,6 +30,16 @@ class LedgerExtension:
                 if self._application is None:
                     self._application = build_application(self.settings)
         return self._application
+
+    @property
+    def queries(self) -> Queries:
+        """The read side, built beside the ledger on first use."""
+        if self._queries is None:
+            application = self.application
+            with self._lock:
+                if self._queries is None:
+                    self._queries = Queries(application, self.settings)
+        return self._queries
 
 
 def ledger() -> LedgerApplication:

@@ -31,6 +31,7 @@ class Subjects:
 
     reps: frozenset[UUID] = frozenset()
     pool: bool = False
+    teams: frozenset[UUID] = frozenset()  # whole teams a request concerns (team scorecards, leaderboards)
 
 
 Resolver = Callable[[LedgerApplication, Mapping[str, Any], Mapping[str, Any]], Subjects]
@@ -43,6 +44,7 @@ class Rule:
     sensitive: bool = False  # reads recorded as SensitiveDataRead
     employee_only_for_rep: bool = False  # a rep may sign contract amendments as the employee only
     writes: bool = field(default=False)
+    collection: bool = False  # a listing: outside the scope it is 403 (nothing to hide), not 404
 
 
 # -- resolvers -----------------------------------------------------------------------------------
@@ -105,9 +107,45 @@ def customer_owner(arg: str) -> Resolver:
 def both(*resolvers: Resolver) -> Resolver:
     def resolve(app: LedgerApplication, args: Mapping[str, Any], data: Mapping[str, Any]) -> Subjects:
         parts = [r(app, args, data) for r in resolvers]
-        return Subjects(frozenset().union(*(p.reps for p in parts)), pool=all(p.pool for p in parts))
+        return Subjects(frozenset().union(*(p.reps for p in parts)), pool=all(p.pool for p in parts),
+                        teams=frozenset().union(*(p.teams for p in parts)))
 
     return resolve
+
+
+def team_in(arg: str) -> Resolver:
+    """A whole team named by a path argument or query parameter."""
+
+    def resolve(app: LedgerApplication, args: Mapping[str, Any], data: Mapping[str, Any]) -> Subjects:
+        team = _uuid(args.get(arg) or request.args.get(arg))
+        return Subjects(teams=frozenset({team}) if team else frozenset())
+
+    return resolve
+
+
+def group_in_query(arg: str) -> Resolver:
+    """The members of a group named by a query parameter (none if absent)."""
+
+    def resolve(app: LedgerApplication, args: Mapping[str, Any], data: Mapping[str, Any]) -> Subjects:
+        group = _uuid(request.args.get(arg))
+        return stream("_group", "member_ids")(app, {"_group": group}, data) if group else Subjects()
+
+    return resolve
+
+
+def target_scope(app: LedgerApplication, args: Mapping[str, Any], data: Mapping[str, Any]) -> Subjects:
+    """A target concerns its rep, or its whole team (from the body, or from the stored target)."""
+    if "id" in args:
+        try:
+            stored: object = app.repository.get(args["id"])
+        except Exception:
+            raise NotFound(f"no resource with id {args['id']}") from None
+        scope, scope_id = getattr(stored, "scope", None), getattr(stored, "scope_id", None)
+    else:
+        scope, scope_id = data.get("scope"), _uuid(data.get("scope_id"))
+    if scope_id is None:
+        return Subjects()
+    return Subjects(reps=frozenset({scope_id})) if scope == "rep" else Subjects(teams=frozenset({scope_id}))
 
 
 # -- the rules -----------------------------------------------------------------------------------
@@ -118,6 +156,7 @@ OPEN_READ = {**STAFF_READ, "manager": ALL, "rep": ALL}  # teams and rules: trans
 ADMIN = {"admin": ALL}
 PEOPLE = {"admin": ALL, "hr": ALL}
 COACHING = {"admin": ALL, "hr": ALL, "manager": TEAM}
+LEGAL = {"admin": ALL, "hr": ALL, "legal": ALL}
 
 
 def read(scopes: Mapping[str, str], subjects: Resolver | None = None, sensitive: bool = False) -> Rule:
@@ -141,7 +180,9 @@ RULES: dict[str, Rule] = {
     "org.Reps POST": write(PEOPLE),
     "org.transfer POST": write(PEOPLE, the_rep("rep_id")),
     "org.leave POST": write(PEOPLE, the_rep("rep_id")),
+    "org.personal_details POST": write(PEOPLE, the_rep("rep_id")),
     "customers.Customers POST": write({"admin": ALL, "manager": ALL, "integration": ALL}),
+    "customers.contacts POST": write({"admin": ALL, "manager": ALL, "integration": ALL}),
     "customers.claim POST": write({"admin": ALL, "manager": TEAM, "rep": SELF}, body("rep_id")),
     "customers.assign POST": write({"admin": ALL, "manager": TEAM}, both(body("rep_id"), customer_owner("customer_id"))),
     "customers.release POST": write({"admin": ALL, "manager": TEAM, "rep": SELF}, customer_owner("customer_id")),
@@ -175,10 +216,24 @@ RULES: dict[str, Rule] = {
     "payouts.adjust POST": write(PEOPLE, body("rep_id")),
     "events.feed GET": read({"admin": ALL, "legal": ALL, "auditor": ALL}, sensitive=True),
     "access.access_log GET": read({"admin": ALL, "auditor": ALL}),
+    "privacy.place_hold POST": write(LEGAL),
+    "privacy.release_hold POST": write(LEGAL),
+    "privacy.erase POST": write(PEOPLE),
+    "reads.rep_scorecard GET": read(SELLER_READ, the_rep("rep_id")),
+    "reads.holdings GET": read(SELLER_READ, the_rep("rep_id")),
+    "reads.team_scorecard GET": read(SELLER_READ, team_in("team_id")),
+    "reads.group_scorecard GET": read(SELLER_READ, stream("group_id", "member_ids")),
+    "reads.leaderboard GET": Rule(SELLER_READ, both(team_in("team"), group_in_query("group")), collection=True),
+    "reads.pool_customers GET": read(OPEN_READ),
+    "reads.ownership GET": read(SELLER_READ, customer_owner("customer_id")),
+    "reads.Targets POST": write(COACHING, target_scope),
+    "reads.projection_status GET": read({"admin": ALL, "auditor": ALL}),
+    "reads.rebuild POST": write(ADMIN),
 }
 _stream_reads(RULES, "org.team", read(OPEN_READ))
 _stream_reads(RULES, "org.group", read(SELLER_READ, stream("id", "member_ids")))
-_stream_reads(RULES, "org.rep", read(SELLER_READ, the_rep("id")))
+_stream_reads(RULES, "org.rep", read(SELLER_READ, the_rep("id"), sensitive=True))  # holds personal details
+_stream_reads(RULES, "reads.target", read(SELLER_READ, target_scope))
 _stream_reads(RULES, "customers.customer", read(SELLER_READ, customer_owner("id")))
 _stream_reads(RULES, "sales.follow-up", read(SELLER_READ, stream("id", "rep_id")))
 _stream_reads(RULES, "sales.deal", read(SELLER_READ, stream("id", "rep_id", "splits")))
@@ -187,6 +242,7 @@ for _kind in ("score", "training", "complaint", "warning", "improvement-plan"):
 _stream_reads(RULES, "contracts.contract", read(SELLER_READ, stream("id", "rep_id"), sensitive=True))
 for _kind in ("kpi-scheme", "commission-plan", "pool-policy", "fx-rate"):
     _stream_reads(RULES, f"rules.{_kind}", read(OPEN_READ))
+_stream_reads(RULES, "privacy.data-subject", read(STAFF_READ))
 _stream_reads(RULES, "payouts.payout-run", read({**STAFF_READ, "manager": TEAM}, stream("id", "lines"), sensitive=True))
 
 
@@ -207,11 +263,15 @@ def _teams_of(app: LedgerApplication, reps: frozenset[UUID]) -> set[UUID | None]
 def _in_scope(app: LedgerApplication, principal: Principal, scope: str, subjects: Subjects, writes: bool) -> bool:
     if scope == ALL:
         return True
-    if not subjects.reps:
+    if not subjects.reps and not subjects.teams:
         return subjects.pool or writes  # pool customers are visible to sellers; a write names its reps itself
+    own_team = _teams_of(app, frozenset({principal.rep_id})) if principal.rep_id else set()
     if scope == SELF:
-        return subjects.reps == {principal.rep_id} if writes else principal.rep_id in subjects.reps or subjects.pool
+        if writes:
+            return subjects.reps == {principal.rep_id} and not subjects.teams
+        return principal.rep_id in subjects.reps or subjects.pool or bool(own_team & set(subjects.teams))
     per_rep = [team in principal.team_ids for team in _teams_of(app, subjects.reps)]
+    per_rep += [team in principal.team_ids for team in subjects.teams]
     return all(per_rep) if writes else any(per_rep) or subjects.pool
 
 
@@ -231,7 +291,7 @@ def authorize(principal: Principal) -> Rule:
     if rule.employee_only_for_rep and principal.role == "rep" and data.get("party") != "employee":
         raise Forbidden("a rep signs amendments as the employee only")
     if not _in_scope(app, principal, scope, subjects, rule.writes):
-        if rule.writes:
+        if rule.writes or rule.collection:
             raise Forbidden(f"outside the {principal.role} token's scope")
         raise NotFound("not found")
     return rule

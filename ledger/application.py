@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from ledger.keystore import open_keystore
 from ledger.services.access import AccessService
 from ledger.services.contracts import ContractService
 from ledger.services.org import OrgService
 from ledger.services.payouts import PayoutService
 from ledger.services.performance import PerformanceService
 from ledger.services.pool import PoolService
+from ledger.services.privacy import PrivacyService
 from ledger.services.rules import RulesService
 from ledger.services.sales import SalesService
+from ledger.services.targets import TargetService
 from ledger.settings import Settings
 
 
 class LedgerApplication(
     OrgService, PoolService, SalesService, PerformanceService, ContractService, RulesService, PayoutService,
-    AccessService,
+    AccessService, PrivacyService, TargetService,
 ):
     """Command methods check invariants and save events; `load`/`history` read streams back."""
 
 
 def build_application(settings: Settings) -> LedgerApplication:
     """The composition root shared by the web server, the CLI, the scheduler and the tests."""
-    return LedgerApplication(env=settings.eventsourcing_env())
+    keystore = open_keystore(settings)
+    try:
+        return LedgerApplication(env=settings.eventsourcing_env(), keystore=keystore)
+    except BaseException:
+        keystore.close()
+        raise

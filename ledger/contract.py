@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
 from ledger.errors import Invalid, NotFound, RuleViolation
 from ledger.money import Money
+from ledger.personal import Personal
 
 KINDS = ("fixed_term", "open_ended")
 PARTIES = ("employer", "employee")
@@ -20,15 +21,18 @@ AMENDABLE = ("post", "base_pay_amount", "ends_on", "commission_plan_id", "perfor
 MAX_PROBATION_MONTHS = 6
 
 
-def encode_changes(changes: dict[str, Any]) -> dict[str, str | None]:
-    """JSON-safe form of amendment changes for the event: decimals and ids as strings, dates ISO."""
+def encode_changes(changes: dict[str, Any], subject: UUID) -> dict[str, Any]:
+    """JSON-safe form of amendment changes for the event: decimals and ids as strings, dates ISO;
+    pay is personal data of the contract's rep (`subject`), stored encrypted."""
     unknown = sorted(set(changes) - set(AMENDABLE))
     if unknown or not changes:
         reason = f"only {', '.join(AMENDABLE)} can be amended" if unknown else "nothing to change"
         raise Invalid(reason, errors={"changes": [reason]})
-    encoded: dict[str, str | None] = {}
+    encoded: dict[str, Any] = {}
     for key, value in changes.items():
-        if isinstance(value, date):
+        if key == "base_pay_amount" and isinstance(value, (str, Decimal)):
+            encoded[key] = Personal(subject, str(value))
+        elif isinstance(value, date):
             encoded[key] = value.isoformat()
         elif value is None and key == "commission_plan_id":
             encoded[key] = None
@@ -39,12 +43,14 @@ def encode_changes(changes: dict[str, Any]) -> dict[str, str | None]:
     return encoded
 
 
-def decode_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    """Typed terms from the stored (string) form of amendment changes."""
+def decode_changes(changes: dict[str, Any], subject: UUID) -> dict[str, Any]:
+    """Typed terms from the stored (string) form of amendment changes. Pay comes back Personal
+    (amendments recorded before pay was encrypted hold a plain string), "[erased]" once erased."""
     typed: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "base_pay_amount":
-            typed[key] = Decimal(value)
+            pay = value if isinstance(value, Personal) else Personal(subject, value)
+            typed[key] = pay if pay.erased else Personal(subject, Decimal(pay.value))
         elif key == "ends_on":
             typed[key] = date.fromisoformat(value)
         elif key == "commission_plan_id":
@@ -71,7 +77,7 @@ class Contract(LedgerAggregate):
         ends_on: date | None
         probation_months: int
         post: str
-        base_pay_amount: Decimal
+        base_pay_amount: Personal
         currency: str
         pay_period: str
         commission_plan_id: UUID | None
@@ -85,13 +91,16 @@ class Contract(LedgerAggregate):
         termination_reason: str | None
 
     class Signed(LedgerCreated):
+        """Version 2: base pay is personal data of the rep, stored encrypted under the rep's key."""
+
+        class_version = 2
         rep_id: UUID
         kind: str
         starts_on: date
         ends_on: date | None
         probation_months: int
         post: str
-        base_pay_amount: Decimal
+        base_pay_amount: Personal
         currency: str
         pay_period: str
         commission_plan_id: UUID | None
@@ -104,6 +113,11 @@ class Contract(LedgerAggregate):
             c.commission_plan_id, c.performance_clause = self.commission_plan_id, self.performance_clause
             c.status, c.amendments, c.renewed_on = "active", [], None
             c.terminated_on = c.termination_ground = c.termination_notice = c.termination_reason = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Contracts signed before pay was encrypted: same value, now marked as the rep's (stored in clear)."""
+            state["base_pay_amount"] = Personal(state["rep_id"], state["base_pay_amount"])
 
     class AmendmentProposed(LedgerEvent):
         amendment_id: UUID
@@ -128,7 +142,7 @@ class Contract(LedgerAggregate):
             amendment["signatures"] = {**amendment["signatures"], self.party: self.signer}
             if set(amendment["signatures"]) == set(PARTIES):
                 amendment["effective"] = True
-                for key, value in decode_changes(amendment["changes"]).items():
+                for key, value in decode_changes(amendment["changes"], c.rep_id).items():
                     setattr(c, key, value)
 
     class Renewed(LedgerEvent):
@@ -166,7 +180,7 @@ class Contract(LedgerAggregate):
         _check_pay(base_pay_amount, currency, "base_pay_amount")
         return cls._start(
             cls.Signed, id, rep_id=rep_id, kind=kind, starts_on=starts_on, ends_on=ends_on,
-            probation_months=probation_months, post=post, base_pay_amount=base_pay_amount, currency=currency,
+            probation_months=probation_months, post=post, base_pay_amount=Personal(rep_id, base_pay_amount), currency=currency,
             pay_period=pay_period, commission_plan_id=commission_plan_id,
             performance_clause=performance_clause, **stamp,
         )
@@ -188,7 +202,7 @@ class Contract(LedgerAggregate):
     ) -> UUID:
         self.check_active()
         _one_of(proposed_by, PARTIES, "proposed_by")
-        encoded = encode_changes(changes)
+        encoded = encode_changes(changes, self.rep_id)
         amendment_id = amendment_id or uuid4()
         if any(a["id"] == amendment_id for a in self.amendments):
             raise RuleViolation("this amendment id is taken", code="duplicate-amendment",
@@ -196,9 +210,9 @@ class Contract(LedgerAggregate):
         if effective_on < self.starts_on:
             raise RuleViolation("an amendment cannot take effect before the contract starts",
                                 code="before-start", errors={"effective_on": ["before starts_on"]})
-        typed = decode_changes(encoded)
+        typed = decode_changes(encoded, self.rep_id)
         if "base_pay_amount" in typed:
-            _check_pay(typed["base_pay_amount"], self.currency, "changes.base_pay_amount")
+            _check_pay(typed["base_pay_amount"].value, self.currency, "changes.base_pay_amount")
         if "ends_on" in typed:
             self._check_end(typed["ends_on"], "changes.ends_on")
         if all(getattr(self, key) == value for key, value in typed.items()):

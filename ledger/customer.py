@@ -7,6 +7,7 @@ from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
 from ledger.errors import RuleViolation
+from ledger.personal import Personal, personal
 
 
 class Customer(LedgerAggregate):
@@ -20,6 +21,7 @@ class Customer(LedgerAggregate):
         region: str
         level: str
         owner_id: UUID | None
+        contacts: list[dict[str, Any]]
 
     class Registered(LedgerCreated):
         name: str
@@ -30,7 +32,7 @@ class Customer(LedgerAggregate):
 
         def apply(self, c: Any) -> None:
             c.name, c.segment, c.source, c.region = self.name, self.segment, self.source, self.region
-            c.level, c.owner_id = self.level, None
+            c.level, c.owner_id, c.contacts = self.level, None, []
 
     class Claimed(LedgerEvent):
         rep_id: UUID
@@ -62,6 +64,16 @@ class Customer(LedgerAggregate):
 
         def apply(self, c: Any) -> None:
             c.owner_id = None
+
+    class ContactRecorded(LedgerEvent):
+        """A contact person at the customer; name and phone encrypted under the customer's key."""
+
+        name: Personal
+        phone: Personal | None
+        title: str
+
+        def apply(self, c: Any) -> None:
+            c.contacts = [*c.contacts, {"name": self.name, "phone": self.phone, "title": self.title}]
 
     @classmethod
     def register(
@@ -97,3 +109,7 @@ class Customer(LedgerAggregate):
 
     def recycle(self, *, rule: str, days_idle: int, **stamp: Any) -> None:
         self._record(self.Recycled, rep_id=self.check_owned(), rule=rule, days_idle=days_idle, **stamp)
+
+    def record_contact(self, *, name: str, phone: str | None, title: str, **stamp: Any) -> None:
+        self._record(self.ContactRecorded, name=Personal(self.id, name), phone=personal(self.id, phone),
+                     title=title, **stamp)

@@ -12,6 +12,14 @@ from ledger.errors import Invalid, RuleViolation
 
 DIMENSIONS = ("result", "process", "capability")
 HUNDRED = Decimal(100)
+DEFAULT_CAP = Decimal(120)
+
+
+def check_cap(cap: Decimal) -> Decimal:
+    """The most an indicator can score: at least 100, so that meeting a target always counts in full."""
+    if not isinstance(cap, Decimal) or not cap.is_finite() or not HUNDRED <= cap <= Decimal(1000):
+        raise Invalid("the cap is between 100 and 1000", errors={"cap": ["between 100 and 1000"]})
+    return cap
 
 
 def _weight(value: Any, field: str, *, allow_zero: bool) -> Decimal:
@@ -82,27 +90,47 @@ class KpiScheme(LedgerAggregate):
         indicators: list[dict[str, Any]]
         cohorts: list[dict[str, Any]]
         revisions: list[dict[str, Any]]
+        team_ids: list[UUID]
+        cap: Decimal
 
     class Defined(LedgerCreated):
+        class_version = 2
         name: str
         effective_from: date
         indicators: list[dict[str, Any]]
         cohorts: list[dict[str, Any]]
+        team_ids: list[UUID]
+        cap: Decimal
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Schemes defined before team scopes and caps: company-wide, capped at 120."""
+            state.setdefault("team_ids", [])
+            state.setdefault("cap", DEFAULT_CAP)
 
         def apply(self, s: Any) -> None:
+            s.team_ids, s.cap = list(self.team_ids), self.cap
             s.name, s.effective_from, s.reason = self.name, self.effective_from, ""
             s.indicators, s.cohorts = _copy(self.indicators), _copy(self.cohorts)
             s.revisions = [{"version": self.originator_version, "effective_from": self.effective_from,
                             "name": self.name, "reason": ""}]
 
     class Revised(LedgerEvent):
+        class_version = 2
         name: str
         effective_from: date
         indicators: list[dict[str, Any]]
         cohorts: list[dict[str, Any]]
         reason: str
+        cap: Decimal
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Revisions recorded before caps were configurable: capped at 120."""
+            state.setdefault("cap", DEFAULT_CAP)
 
         def apply(self, s: Any) -> None:
+            s.cap = self.cap
             s.name, s.effective_from, s.reason = self.name, self.effective_from, self.reason
             s.indicators, s.cohorts = _copy(self.indicators), _copy(self.cohorts)
             s.revisions = [*s.revisions, {"version": self.originator_version, "effective_from": self.effective_from,
@@ -111,15 +139,17 @@ class KpiScheme(LedgerAggregate):
     @classmethod
     def define(
         cls, *, id: UUID | None, name: str, effective_from: date, indicators: list[dict[str, Any]],
-        cohorts: list[dict[str, Any]], **stamp: Any,
+        cohorts: list[dict[str, Any]], team_ids: list[UUID] | None = None, cap: Decimal = DEFAULT_CAP, **stamp: Any,
     ) -> KpiScheme:
+        """A scheme for the given teams (none: the whole company); a team's own scheme wins over the company's."""
         checked = check_indicators(indicators)
         return cls._start(cls.Defined, id, name=name, effective_from=effective_from, indicators=checked,
-                          cohorts=check_cohorts(cohorts, [i["key"] for i in checked]), **stamp)
+                          cohorts=check_cohorts(cohorts, [i["key"] for i in checked]), team_ids=list(team_ids or []),
+                          cap=check_cap(cap), **stamp)
 
     def revise(
         self, *, name: str | None, effective_from: date, indicators: list[dict[str, Any]],
-        cohorts: list[dict[str, Any]], reason: str, **stamp: Any,
+        cohorts: list[dict[str, Any]], reason: str, cap: Decimal | None = None, **stamp: Any,
     ) -> None:
         checked = check_indicators(indicators)
         checked_cohorts = check_cohorts(cohorts, [i["key"] for i in checked])
@@ -127,7 +157,7 @@ class KpiScheme(LedgerAggregate):
             raise RuleViolation("a revision must take effect after the previous one", code="not-after-previous",
                                 errors={"effective_from": [f"not after {self.effective_from}"]})
         self._record(self.Revised, name=name or self.name, effective_from=effective_from, indicators=checked,
-                     cohorts=checked_cohorts, reason=reason, **stamp)
+                     cohorts=checked_cohorts, reason=reason, cap=check_cap(cap if cap is not None else self.cap), **stamp)
 
     def version_in_force(self, on: date) -> int | None:
         """Stream version of the revision in force on a day (load it with that version); None before."""

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
-from ledger.errors import RuleViolation
+from ledger.errors import Invalid, RuleViolation
+from ledger.personal import Personal, personal
 
 
 class Rep(LedgerAggregate):
@@ -22,6 +23,9 @@ class Rep(LedgerAggregate):
         hired_on: date
         active: bool
         left_on: date | None
+        national_id: Personal | None
+        phone: Personal | None
+        home_address: Personal | None
 
     class Onboarded(LedgerCreated):
         name: str
@@ -33,6 +37,7 @@ class Rep(LedgerAggregate):
         def apply(self, rep: Any) -> None:
             rep.name, rep.team_id, rep.manager_id = self.name, self.team_id, self.manager_id
             rep.post, rep.hired_on, rep.active, rep.left_on = self.post, self.hired_on, True, None
+            rep.national_id = rep.phone = rep.home_address = None
 
     class Transferred(LedgerEvent):
         team_id: UUID
@@ -49,6 +54,18 @@ class Rep(LedgerAggregate):
 
         def apply(self, rep: Any) -> None:
             rep.active, rep.left_on = False, self.left_on
+
+    class PersonalDetailsRecorded(LedgerEvent):
+        """Encrypted under the rep's own key; a field left None keeps its earlier value."""
+
+        national_id: Personal | None
+        phone: Personal | None
+        home_address: Personal | None
+
+        def apply(self, rep: Any) -> None:
+            for name in ("national_id", "phone", "home_address"):
+                if getattr(self, name) is not None:
+                    setattr(rep, name, getattr(self, name))
 
     @classmethod
     def onboard(
@@ -78,3 +95,11 @@ class Rep(LedgerAggregate):
             raise RuleViolation("a rep cannot leave before being hired", code="left-before-hired",
                                 errors={"left_on": ["before hired_on"]})
         self._record(self.Left, left_on=left_on, reason=reason, **stamp)
+
+    def record_personal_details(
+        self, *, national_id: str | None, phone: str | None, home_address: str | None, **stamp: Any,
+    ) -> None:
+        details = {"national_id": national_id, "phone": phone, "home_address": home_address}
+        if all(value is None for value in details.values()):
+            raise Invalid("no personal detail given", errors={"national_id": ["give at least one detail"]})
+        self._record(self.PersonalDetailsRecorded, **{k: personal(self.id, v) for k, v in details.items()}, **stamp)

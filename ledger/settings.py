@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass
 from typing import Mapping
@@ -24,6 +26,8 @@ class Settings:
     environment: str = "development"
     master_key: str = ""
     rate_limit: str = "1200 per minute"
+    base_currency: str = "CNY"
+    rebuild_cron: str = "30 3 * * *"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -39,6 +43,8 @@ class Settings:
             environment=env.get("LEDGER_ENV", cls.environment),
             master_key=env.get("LEDGER_MASTER_KEY", ""),
             rate_limit=env.get("LEDGER_RATE_LIMIT", cls.rate_limit),
+            base_currency=env.get("LEDGER_BASE_CURRENCY", cls.base_currency),
+            rebuild_cron=env.get("LEDGER_REBUILD_CRON", cls.rebuild_cron),
         )
 
     @property
@@ -51,8 +57,24 @@ class Settings:
             raise Invalid("LEDGER_ENV must be development or production")
         if self.production and not self.master_key:
             raise Invalid("LEDGER_MASTER_KEY is required when LEDGER_ENV=production")
+        if self.backend == "postgresql" and not self.master_key:
+            raise Invalid("LEDGER_MASTER_KEY is required with PostgreSQL (a development key file is kept "
+                          "beside a SQLite database only)")
+        self.master_key_bytes()
         self.eventsourcing_env()
         return self
+
+    def master_key_bytes(self) -> bytes | None:
+        """The 32-byte master key that wraps every person's data key; None when not configured."""
+        if not self.master_key:
+            return None
+        try:
+            key = base64.b64decode(self.master_key.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) != 32:
+            raise Invalid("LEDGER_MASTER_KEY must be base64 of 32 random bytes (e.g. `openssl rand -base64 32`)")
+        return key
 
     @property
     def backend(self) -> str:

@@ -11,12 +11,17 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent, DomainEventProtocol
 
+from ledger.personal import Personal
+
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic",
              "occurred_at", "actor", "idempotency_key"}
 
 
 def plain(value: Any) -> Any:
-    """JSON-ready form: UUID and Decimal as strings, dates ISO 8601, containers recursively."""
+    """JSON-ready form: UUID and Decimal as strings, dates ISO 8601, containers recursively;
+    personal values as their value, or "[erased]" once their subject is erased."""
+    if isinstance(value, Personal):
+        return plain(value.shown())
     if isinstance(value, (UUID, Decimal)):
         return str(value)
     if isinstance(value, (datetime, date)):

@@ -17,6 +17,8 @@ import click
 
 from ledger.settings import Settings
 from scripts.demo import demo
+from scripts.readcli import leaderboard, projections, scorecard
+from scripts.scheduler import scheduler
 from scripts.tokens import tokens
 
 PAGE = 500
@@ -35,14 +37,18 @@ def _settings() -> Settings:
 
 @contextmanager
 def _store_errors(settings: Settings) -> Iterator[None]:
-    """Turn an unreachable or uninitialised store into one line on stderr instead of a traceback."""
+    """Turn an unreachable store or a refused configuration into one line on stderr instead of a traceback."""
     from eventsourcing.persistence import PersistenceError
+
+    from ledger.errors import LedgerError
 
     try:
         yield
     except PersistenceError as error:
         hint = " (run `ledger db init` first)" if "table" in str(error) else ""
         raise click.ClickException(f"{_where(settings)}: {error}{hint}") from None
+    except LedgerError as error:
+        raise click.ClickException(f"{_where(settings)}: {error.detail}") from None
 
 
 def _where(settings: Settings) -> str:
@@ -159,6 +165,10 @@ def events(after: int, limit: int | None, follow: bool, interval: float) -> None
 
 cli.add_command(demo)
 cli.add_command(tokens)
+cli.add_command(projections)
+cli.add_command(scorecard)
+cli.add_command(leaderboard)
+cli.add_command(scheduler)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from ledger.commands import sales as s
 from scripts.demo import KINDS, PRODUCTS, REP_NAMES, STAGES, TEAMS, DemoWriter, at, month, quarter
 
 CUSTOMERS = 200
+CONTACT_NAMES = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十", "郑一", "冯二"]
 
 
 @dataclass
@@ -46,7 +47,8 @@ def organisation(w: DemoWriter, rng: random.Random, start: date) -> Org:
         # Every fourth rep is a new hire of the last few months: softer KPI weights apply to them.
         hired = start + timedelta(days=250 + 10 * i) if i % 4 == 3 else start - timedelta(days=400 + 90 * i)
         rep = w.do(w.app.onboard_rep, o.OnboardRep(id=w.id(f"rep-{i}"), name=name, team_id=team_id, hired_on=hired,
-                                                   post="sales manager" if i < 3 else "sales", occurred_at=at(max(hired, start))))
+                                                   post="sales manager" if i < 3 else "sales", personal=_personal(i),
+                                                   occurred_at=at(max(hired, start))))
         org.reps.append(rep.id)
         org.team_of[rep.id], org.hired[rep.id] = team_id, hired
     for team_index in range(3):
@@ -58,10 +60,23 @@ def organisation(w: DemoWriter, rng: random.Random, start: date) -> Org:
         customer = w.do(w.app.register_customer, pl.RegisterCustomer(
             id=w.id(f"customer-{i}"), name=f"客户 {i + 1:03d}", segment=rng.choice(["smb", "mid-market", "enterprise"]),
             source=rng.choice(["trade show", "web", "referral", "cold call"]), region=TEAMS[i % 3][1],
-            level=levels[i], occurred_at=at(start + timedelta(days=i % 60))))
+            level=levels[i], contacts=_contacts(i), occurred_at=at(start + timedelta(days=i % 60))))
         org.customers.append(customer.id)
         org.owner[customer.id] = None
     return org
+
+
+def _personal(i: int) -> o.PersonalDetails:
+    """Obviously fictitious details (stored encrypted under each rep's own key)."""
+    return o.PersonalDetails(national_id=f"9{i:02d}0001199001{i % 28 + 1:02d}0{i % 10}X", phone=f"+86 139 0000 {1000 + i:04d}",
+                             home_address=f"示例市 演示路 {i + 1} 号 (demo)")
+
+
+def _contacts(i: int) -> list[pl.Contact]:
+    """Every tenth customer comes with a contact person (name and phone encrypted under the customer's key)."""
+    if i % 10:
+        return []
+    return [pl.Contact(name=f"{CONTACT_NAMES[i // 10 % 10]} (demo)", phone=f"+86 138 0000 {2000 + i:04d}", title="采购经理 buyer")]
 
 
 def rules(w: DemoWriter, org: Org, start: date) -> None:

@@ -36,8 +36,8 @@ if ! .venv/bin/ruff check ledger api projections scripts tests; then
     echo "ruff check failed: fix the findings above (or run .venv/bin/ruff check --fix)" >&2
     exit 1
 fi
-if ! .venv/bin/mypy ledger projections; then
-    echo "mypy failed on ledger/ projections/: fix the type errors above (config: [mypy] in setup.cfg)" >&2
+if ! .venv/bin/mypy ledger projections api scripts; then
+    echo "mypy failed on ledger/ projections/ api/ scripts/: fix the type errors above (config: [mypy] in setup.cfg)" >&2
     exit 1
 fi
 

@@ -18,14 +18,17 @@ from ledger.commands.access import IssueToken
 from ledger.settings import Settings
 
 TEST_DATABASE_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
+TEST_MASTER_KEY = "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE="  # base64 of b"ledger-test-master-key-32-bytes!"
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     generous = "100000 per minute"  # the suite is one client; limits are tested on their own app
     if TEST_DATABASE_URL:
-        return Settings(database_url=TEST_DATABASE_URL, pool_size=4, max_overflow=8, rate_limit=generous)
-    return Settings(db_path=str(tmp_path_factory.mktemp("db") / "ledger.sqlite"), rate_limit=generous)
+        return Settings(database_url=TEST_DATABASE_URL, pool_size=4, max_overflow=8, rate_limit=generous,
+                        master_key=TEST_MASTER_KEY)
+    return Settings(db_path=str(tmp_path_factory.mktemp("db") / "ledger.sqlite"), rate_limit=generous,
+                    master_key=TEST_MASTER_KEY)
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,16 @@ from api.ext import ledger
 from api.idempotency import idempotent
 from api.parser import Blueprint
 from api.resources.common import add_read_routes
-from api.schemas.customers import CustomerAssign, CustomerClaim, CustomerOut, CustomerRegister, CustomerRelease
+from api.schemas.customers import (
+    ContactRecord,
+    CustomerAssign,
+    CustomerClaim,
+    CustomerOut,
+    CustomerRegister,
+    CustomerRelease,
+)
 from ledger.base import Ctx
-from ledger.commands.pool import AssignCustomer, ClaimCustomer, RegisterCustomer, ReleaseCustomer
+from ledger.commands.pool import AssignCustomer, ClaimCustomer, RecordContact, RegisterCustomer, ReleaseCustomer
 from ledger.customer import Customer
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1", description="Customers and the shared pool")
@@ -54,6 +61,15 @@ def assign(data: dict[str, Any], customer_id: UUID, ctx: Ctx) -> Any:
 def release(data: dict[str, Any], customer_id: UUID, ctx: Ctx) -> Any:
     """The owner releases a customer back into the pool."""
     return ledger().release_customer(ReleaseCustomer(customer_id=customer_id, **data), ctx)
+
+
+@blp.route("/customers/<uuid:customer_id>/contacts", methods=["POST"])
+@blp.arguments(ContactRecord)
+@blp.response(201, CustomerOut)
+@idempotent
+def contacts(data: dict[str, Any], customer_id: UUID, ctx: Ctx) -> Any:
+    """Record a contact person at a customer; name and phone are encrypted under the customer's key."""
+    return ledger().record_contact(RecordContact(customer_id=customer_id, **data), ctx)
 
 
 add_read_routes(blp, "customers", Customer, CustomerOut)

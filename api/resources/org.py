@@ -18,12 +18,21 @@ from api.schemas.org import (
     RepLeave,
     RepOnboard,
     RepOut,
+    RepPersonalDetails,
     RepTransfer,
     TeamCreate,
     TeamOut,
 )
 from ledger.base import Ctx
-from ledger.commands.org import ChangeGroupMembers, CreateTeam, FormGroup, OnboardRep, RecordRepLeft, TransferRep
+from ledger.commands.org import (
+    ChangeGroupMembers,
+    CreateTeam,
+    FormGroup,
+    OnboardRep,
+    RecordPersonalDetails,
+    RecordRepLeft,
+    TransferRep,
+)
 from ledger.group import Group
 from ledger.rep import Rep
 from ledger.team import Team
@@ -86,6 +95,15 @@ def transfer(data: dict[str, Any], rep_id: UUID, ctx: Ctx) -> Any:
 def leave(data: dict[str, Any], rep_id: UUID, ctx: Ctx) -> Any:
     """Record that a rep has left; a departed rep can be given no customer."""
     return ledger().record_rep_left(RecordRepLeft(rep_id=rep_id, **data), ctx)
+
+
+@blp.route("/reps/<uuid:rep_id>/personal-details", methods=["POST"])
+@blp.arguments(RepPersonalDetails)
+@blp.response(200, RepOut)
+@idempotent
+def personal_details(data: dict[str, Any], rep_id: UUID, ctx: Ctx) -> Any:
+    """Record a rep's national ID, phone or home address, encrypted under the rep's own key."""
+    return ledger().record_personal_details(RecordPersonalDetails(rep_id=rep_id, **data), ctx)
 
 
 add_read_routes(blp, "teams", Team, TeamOut)

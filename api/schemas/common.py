@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ledger.money import CURRENCIES, MINOR_UNITS
+from ledger.personal import ERASED, Personal
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
 CLOCK_SKEW = timedelta(minutes=5)
@@ -64,6 +65,29 @@ def check_minor_units(data: dict[str, Any], amount_key: str = "amount", currency
             raise ValidationError(f"{code} allows {MINOR_UNITS[code]} decimal places", amount_key)
         if abs(value) >= Decimal("1e13"):
             raise ValidationError("amount is too large", amount_key)
+
+
+def personal_text(*, max_length: int = 200, **kwargs: Any) -> fields.String:
+    """Input of a personal field: stored encrypted under its subject's key; "[erased]" is reserved."""
+    return fields.String(validate=[validate.Length(min=1, max=max_length), validate.NoneOf([ERASED], error="reserved value")],
+                         metadata={"description": "personal data, encrypted at rest"}, **kwargs)
+
+
+class Shown(fields.Field):
+    """A personal value as readers see it: the value (formatted by `inner`), or "[erased]" once its subject is erased."""
+
+    def __init__(self, inner: fields.Field | None = None, **kwargs: Any) -> None:
+        self.inner = inner or fields.String()
+        metadata = {"type": "string", "description": f'personal data; "{ERASED}" once the person is erased',
+                    **kwargs.pop("metadata", {})}
+        super().__init__(dump_only=True, metadata=metadata, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, Personal):
+            if value.erased:
+                return ERASED
+            value = value.value
+        return None if value is None else self.inner._serialize(value, attr, obj, **kwargs)
 
 
 class MoneySchema(Schema):

@@ -6,7 +6,16 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from api.schemas.common import ResourceSchema, amount, business_date, check_minor_units, currency, occurred_at, text
+from api.schemas.common import (
+    ResourceSchema,
+    Shown,
+    amount,
+    business_date,
+    check_minor_units,
+    currency,
+    occurred_at,
+    text,
+)
 from ledger.commands.contracts import SignContract
 from ledger.contract import GROUNDS, KINDS, MAX_PROBATION_MONTHS, NOTICES, PARTIES, PAY_PERIODS
 
@@ -89,7 +98,8 @@ class ContractTerminate(Schema):
 
 class AmendmentOut(Schema):
     id = fields.UUID()
-    changes = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    changes = fields.Dict(keys=fields.String(), values=Shown(allow_none=True),
+                          metadata={"description": 'changed terms as strings; pay reads "[erased]" once the rep is erased'})
     effective_on = fields.Date()
     proposed_by = fields.String()
     reason = fields.String()
@@ -106,7 +116,7 @@ class ContractOut(ResourceSchema):
     ends_on = fields.Date(allow_none=True)
     probation_months = fields.Integer()
     post = fields.String()
-    base_pay_amount = fields.Decimal(as_string=True)
+    base_pay_amount = Shown(fields.Decimal(as_string=True), metadata={"format": "decimal"})
     currency = fields.String()
     pay_period = fields.String()
     commission_plan_id = fields.UUID(allow_none=True)

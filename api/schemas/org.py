@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_load
+from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 
-from api.schemas.common import ResourceSchema, business_date, occurred_at, text
-from ledger.commands.org import CreateTeam, FormGroup, OnboardRep
+from api.schemas.common import ResourceSchema, Shown, business_date, occurred_at, personal_text, text
+from ledger.commands.org import CreateTeam, FormGroup, OnboardRep, PersonalDetails
 
 
 class TeamCreate(Schema):
@@ -52,6 +52,29 @@ class GroupOut(ResourceSchema):
     member_ids = fields.List(fields.UUID())
 
 
+class PersonalDetailsFields(Schema):
+    """A rep's personal details; each optional, at least one given. Encrypted at rest under the rep's key."""
+
+    national_id = personal_text(max_length=50)
+    phone = personal_text(max_length=50)
+    home_address = personal_text(max_length=500)
+
+    @validates_schema
+    def _some(self, data: dict[str, Any], **_: Any) -> None:
+        if not any(data.get(name) for name in ("national_id", "phone", "home_address")):
+            raise ValidationError("give at least one of national_id, phone, home_address", "national_id")
+
+
+class PersonalDetailsIn(PersonalDetailsFields):
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> PersonalDetails:
+        return PersonalDetails(**data)
+
+
+class RepPersonalDetails(PersonalDetailsFields):
+    occurred_at = occurred_at()
+
+
 class RepOnboard(Schema):
     id = fields.UUID()
     name = text()
@@ -59,6 +82,8 @@ class RepOnboard(Schema):
     manager_id = fields.UUID(allow_none=True, load_default=None)
     post = text(required=False, load_default="sales")
     hired_on = business_date()
+    personal = fields.Nested(PersonalDetailsIn, allow_none=True, load_default=None,
+                             metadata={"description": "optional personal details, recorded with the onboarding"})
     occurred_at = occurred_at()
 
     @post_load
@@ -88,3 +113,6 @@ class RepOut(ResourceSchema):
     hired_on = fields.Date()
     active = fields.Boolean()
     left_on = fields.Date(allow_none=True)
+    national_id = Shown(allow_none=True)
+    phone = Shown(allow_none=True)
+    home_address = Shown(allow_none=True)

@@ -43,6 +43,10 @@ class KpiSchemeDefine(Schema):
     indicators = fields.List(fields.Nested(Indicator), required=True, validate=validate.Length(min=1, max=100),
                              metadata={"description": "weights sum to exactly 100"})
     cohorts = fields.List(fields.Nested(Cohort), load_default=list, validate=validate.Length(max=20))
+    team_ids = fields.List(fields.UUID(), load_default=list,
+                           metadata={"description": "teams it applies to; none: the whole company"})
+    cap = fields.Decimal(as_string=True, validate=validate.Range(min=100, max=1000), metadata={
+        "description": "most an indicator may score (default 120)", "type": "string", "format": "decimal"}, load_default=Decimal(120))
     occurred_at = occurred_at()
 
     @post_load
@@ -56,6 +60,8 @@ class KpiSchemeRevise(Schema):
     indicators = fields.List(fields.Nested(Indicator), required=True, validate=validate.Length(min=1, max=100))
     cohorts = fields.List(fields.Nested(Cohort), load_default=list, validate=validate.Length(max=20))
     reason = text(required=False, max_length=2000, load_default="")
+    cap = fields.Decimal(as_string=True, validate=validate.Range(min=100, max=1000), metadata={
+        "description": "most an indicator may score (default 120)", "type": "string", "format": "decimal"}, load_default=None)
     occurred_at = occurred_at()
 
 
@@ -79,6 +85,8 @@ class RevisionOut(Schema):
 
 class KpiSchemeOut(ResourceSchema):
     name = fields.String()
+    team_ids = fields.List(fields.UUID())
+    cap = fields.Decimal(as_string=True)
     effective_from = fields.Date()
     indicators = fields.List(fields.Nested(IndicatorOut))
     cohorts = fields.List(fields.Nested(CohortOut))

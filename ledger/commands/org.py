@@ -34,6 +34,15 @@ class ChangeGroupMembers:
 
 
 @dataclass(frozen=True)
+class PersonalDetails:
+    """A rep's personal details, as given; the rep aggregate stores them encrypted under the rep's key."""
+
+    national_id: str | None = None
+    phone: str | None = None
+    home_address: str | None = None
+
+
+@dataclass(frozen=True)
 class OnboardRep:
     name: str
     team_id: UUID
@@ -41,7 +50,17 @@ class OnboardRep:
     occurred_at: datetime
     post: str = "sales"
     manager_id: UUID | None = None
+    personal: PersonalDetails | None = None
     id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RecordPersonalDetails:
+    rep_id: UUID
+    occurred_at: datetime
+    national_id: str | None = None
+    phone: str | None = None
+    home_address: str | None = None
 
 
 @dataclass(frozen=True)

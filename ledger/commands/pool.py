@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact person at a customer; name and phone are stored encrypted under the customer's key."""
+
+    name: str
+    phone: str | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -15,7 +24,17 @@ class RegisterCustomer:
     source: str = ""
     region: str = ""
     level: str = "C"
+    contacts: list[Contact] = field(default_factory=list)
     id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RecordContact:
+    customer_id: UUID
+    name: str
+    occurred_at: datetime
+    phone: str | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ class DefineKpiScheme:
     indicators: list[dict[str, Any]]
     occurred_at: datetime
     cohorts: list[dict[str, Any]] = field(default_factory=list)
+    team_ids: list[UUID] = field(default_factory=list)
+    cap: Decimal = Decimal(120)
     id: UUID | None = None
 
 
@@ -28,6 +30,7 @@ class ReviseKpiScheme:
     cohorts: list[dict[str, Any]] = field(default_factory=list)
     name: str | None = None
     reason: str = ""
+    cap: Decimal | None = None
 
 
 @dataclass(frozen=True)

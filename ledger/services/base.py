@@ -8,9 +8,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.utils import EnvType
 
 from ledger.base import Ctx, LedgerAggregate
 from ledger.errors import ConcurrentUpdate, IdempotencyKeyMismatch, NotFound, UnknownReference
+from ledger.keystore import KeyStore, MemoryKeyStore
+from ledger.personal import ERASED, Personal
 from ledger.request import RequestRecord, request_id
 
 A = TypeVar("A", bound=LedgerAggregate)
@@ -29,14 +32,43 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class PersonalAsCiphertext(Transcoding):
+    """Personal values stored as AES-GCM ciphertext under their subject's key (AAD: the subject id).
+    The inner value goes through the same transcoder first, so decimals and dates come back typed;
+    once the subject's key is destroyed the value decodes as "[erased]"."""
+
+    type = Personal
+    name = "personal"
+
+    def __init__(self, keystore: KeyStore, transcoder: JSONTranscoder) -> None:
+        self.keystore, self.transcoder = keystore, transcoder
+
+    def encode(self, obj: Personal) -> dict[str, str]:
+        return self.keystore.seal(obj.subject_id, self.transcoder.encode(obj.value))
+
+    def decode(self, data: dict[str, str]) -> Personal:
+        subject, plaintext = self.keystore.unseal(data)
+        return Personal(subject, ERASED if plaintext is None else self.transcoder.decode(plaintext))
+
+
 class ServiceBase(Application[UUID]):
     """The write side's unit of work: every command saves all it changed in one transaction."""
 
     name = "Ledger"
 
+    def __init__(self, env: EnvType | None = None, keystore: KeyStore | None = None) -> None:
+        # The transcoder, built inside Application.__init__, needs the key store already.
+        self.keystore = keystore if keystore is not None else MemoryKeyStore()
+        super().__init__(env)
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        transcoder.register(PersonalAsCiphertext(self.keystore, transcoder))
+
+    def close(self) -> None:
+        super().close()
+        self.keystore.close()
 
     def load(self, cls: type[A], id: UUID, *, field: str | None = None, version: int | None = None) -> A:
         """Load an aggregate; unknown ids in the path are 404, unknown references in a body 409."""

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from ledger.base import Ctx
-from ledger.commands.org import ChangeGroupMembers, CreateTeam, FormGroup, OnboardRep, RecordRepLeft, TransferRep
+from ledger.commands.org import (
+    ChangeGroupMembers,
+    CreateTeam,
+    FormGroup,
+    OnboardRep,
+    RecordPersonalDetails,
+    RecordRepLeft,
+    TransferRep,
+)
 from ledger.errors import Conflict
 from ledger.group import Group
 from ledger.periods import check_period
@@ -42,6 +50,15 @@ class OrgService(ServiceBase):
             self.load(Rep, cmd.manager_id, field="manager_id").check_active()
         rep = Rep.onboard(id=cmd.id, name=cmd.name, team_id=cmd.team_id, manager_id=cmd.manager_id,
                           post=cmd.post, hired_on=cmd.hired_on, **ctx.stamp(cmd.occurred_at))
+        if cmd.personal is not None:  # recorded in the same save: no rep exists without the details given
+            rep.record_personal_details(national_id=cmd.personal.national_id, phone=cmd.personal.phone,
+                                        home_address=cmd.personal.home_address, **ctx.stamp(cmd.occurred_at))
+        return self.commit(ctx, rep)
+
+    def record_personal_details(self, cmd: RecordPersonalDetails, ctx: Ctx) -> Rep:
+        rep = self.load(Rep, cmd.rep_id)
+        rep.record_personal_details(national_id=cmd.national_id, phone=cmd.phone, home_address=cmd.home_address,
+                                    **ctx.stamp(cmd.occurred_at))
         return self.commit(ctx, rep)
 
     def transfer_rep(self, cmd: TransferRep, ctx: Ctx) -> Rep:

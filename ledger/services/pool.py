@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from ledger.base import Ctx
-from ledger.commands.pool import AssignCustomer, ClaimCustomer, RecycleCustomer, RegisterCustomer, ReleaseCustomer
+from ledger.commands.pool import (
+    AssignCustomer,
+    ClaimCustomer,
+    RecordContact,
+    RecycleCustomer,
+    RegisterCustomer,
+    ReleaseCustomer,
+)
 from ledger.customer import Customer
 from ledger.rep import Rep
 from ledger.services.base import ServiceBase
@@ -15,6 +22,14 @@ class PoolService(ServiceBase):
     def register_customer(self, cmd: RegisterCustomer, ctx: Ctx) -> Customer:
         customer = Customer.register(id=cmd.id, name=cmd.name, segment=cmd.segment, source=cmd.source,
                                      region=cmd.region, level=cmd.level, **ctx.stamp(cmd.occurred_at))
+        for contact in cmd.contacts:
+            customer.record_contact(name=contact.name, phone=contact.phone, title=contact.title,
+                                    **ctx.stamp(cmd.occurred_at))
+        return self.commit(ctx, customer)
+
+    def record_contact(self, cmd: RecordContact, ctx: Ctx) -> Customer:
+        customer = self.load(Customer, cmd.customer_id)
+        customer.record_contact(name=cmd.name, phone=cmd.phone, title=cmd.title, **ctx.stamp(cmd.occurred_at))
         return self.commit(ctx, customer)
 
     def claim_customer(self, cmd: ClaimCustomer, ctx: Ctx) -> Customer:

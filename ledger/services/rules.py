@@ -26,14 +26,17 @@ class RulesService(ServiceBase):
     """Every rule is an effective-dated event, so history can be replayed under the rules in force."""
 
     def define_kpi_scheme(self, cmd: DefineKpiScheme, ctx: Ctx) -> KpiScheme:
+        for team_id in cmd.team_ids:
+            self.load(Team, team_id, field="team_ids")
         scheme = KpiScheme.define(id=cmd.id, name=cmd.name, effective_from=cmd.effective_from,
-                                  indicators=cmd.indicators, cohorts=cmd.cohorts, **ctx.stamp(cmd.occurred_at))
+                                  indicators=cmd.indicators, cohorts=cmd.cohorts, team_ids=cmd.team_ids, cap=cmd.cap,
+                                  **ctx.stamp(cmd.occurred_at))
         return self.commit(ctx, scheme)
 
     def revise_kpi_scheme(self, cmd: ReviseKpiScheme, ctx: Ctx) -> KpiScheme:
         scheme = self.load(KpiScheme, cmd.scheme_id)
         scheme.revise(name=cmd.name, effective_from=cmd.effective_from, indicators=cmd.indicators,
-                      cohorts=cmd.cohorts, reason=cmd.reason, **ctx.stamp(cmd.occurred_at))
+                      cohorts=cmd.cohorts, reason=cmd.reason, cap=cmd.cap, **ctx.stamp(cmd.occurred_at))
         return self.commit(ctx, scheme)
 
     def define_commission_plan(self, cmd: DefineCommissionPlan, ctx: Ctx) -> CommissionPlan:

@@ -25,6 +25,8 @@ PERSONAL_READS = {"admin": "A", "hr": "A", "legal": "A", "auditor": "A", "manage
 COACHING = {"admin": "A", "hr": "A", "manager": "T"}
 PEOPLE = {"admin": "A", "hr": "A"}
 ADMIN = {"admin": "A"}
+LEGAL = {"admin": "A", "hr": "A", "legal": "A"}
+STAFF_READS = {"admin": "A", "hr": "A", "legal": "A", "auditor": "A"}
 
 EXPECT: dict[str, dict[str, str]] = {
     "POST /teams": PEOPLE,
@@ -33,8 +35,10 @@ EXPECT: dict[str, dict[str, str]] = {
     "POST /groups/{group_id}/members": {"admin": "A", "manager": "T"},
     "GET /groups/{id}": PERSONAL_READS, "GET /groups/{id}/history": PERSONAL_READS,
     "POST /reps": PEOPLE, "POST /reps/{rep_id}/transfer": PEOPLE, "POST /reps/{rep_id}/leave": PEOPLE,
+    "POST /reps/{rep_id}/personal-details": PEOPLE,
     "GET /reps/{id}": PERSONAL_READS, "GET /reps/{id}/history": PERSONAL_READS,
     "POST /customers": {"admin": "A", "manager": "A", "integration": "A"},
+    "POST /customers/{customer_id}/contacts": {"admin": "A", "manager": "A", "integration": "A"},
     "POST /customers/{customer_id}/claim": {"admin": "A", "manager": "T", "rep": "S"},
     "POST /customers/{customer_id}/assign": {"admin": "A", "manager": "T"},
     "POST /customers/{customer_id}/release": {"admin": "A", "manager": "T", "rep": "S"},
@@ -69,9 +73,21 @@ EXPECT: dict[str, dict[str, str]] = {
     "POST /payout-runs/{run_id}/approve": {**PEOPLE, "manager": "T"},
     "GET /payout-runs/{id}": {"admin": "A", "hr": "A", "legal": "A", "auditor": "A", "manager": "T"},
     "GET /payout-runs/{id}/history": {"admin": "A", "hr": "A", "legal": "A", "auditor": "A", "manager": "T"},
+    "GET /reps/{rep_id}/scorecard": PERSONAL_READS, "GET /reps/{rep_id}/holdings": PERSONAL_READS,
+    "GET /teams/{team_id}/scorecard": PERSONAL_READS, "GET /groups/{group_id}/scorecard": PERSONAL_READS,
+    "GET /leaderboard": PERSONAL_READS, "GET /pool": EVERYONE_READS,
+    "GET /customers/{customer_id}/ownership": PERSONAL_READS,
+    "POST /targets": COACHING, "GET /targets/{id}": PERSONAL_READS, "GET /targets/{id}/history": PERSONAL_READS,
+    "GET /projections": {"admin": "A", "auditor": "A"}, "POST /projections/{name}/rebuild": ADMIN,
     "GET /events": {"admin": "A", "legal": "A", "auditor": "A"},
     "GET /access-log": {"admin": "A", "auditor": "A"},
+    "POST /data-subjects/{subject_id}/legal-holds": LEGAL,
+    "POST /data-subjects/{subject_id}/legal-holds/release": LEGAL,
+    "POST /data-subjects/{subject_id}/erase": PEOPLE,
+    "GET /data-subjects/{id}": STAFF_READS, "GET /data-subjects/{id}/history": STAFF_READS,
 }
+
+LISTINGS = {"GET /leaderboard"}  # outside the scope a listing is 403: there is no record whose existence to hide
 
 # Each caller: its role, and whether its calls concern its own scope.
 CALLERS = [("admin", "own"), ("hr", "own"), ("legal", "own"), ("auditor", "own"), ("manager", "own"),
@@ -136,6 +152,7 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "teams": lambda: team,
         "groups": lambda: w.created("/api/v1/groups", {"name": "g", "period": "2026-Q3", "member_ids": [rep]})["id"],
         "reps": lambda: rep,
+        "data-subjects": lambda: _held(w, w.rep_in(team)),
         "customers": lambda: w.customer(owner=rep),
         "follow-ups": lambda: w.created("/api/v1/follow-ups", {"rep_id": rep, "customer_id": w.customer(), "kind": "call",
                                                                 "stage": "lead"})["id"],
@@ -147,12 +164,23 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
             "name": "p", "currency": "CNY", "effective_from": "2026-01-01", "rules": {"base_rate": "0.05"}})["id"],
         "pool-policy": lambda: w.created("/api/v1/pool-policy", {"team_id": team, "effective_from": "2026-01-01",
                                                                   "max_customers": 10000})["id"],
+        "targets": lambda: w.created("/api/v1/targets", _target(rep))["id"],
         "fx-rates": lambda: w.created("/api/v1/fx-rates", {"base": "USD", "quote": "CNY", "rate": "7.1",
                                                             "on": "2026-01-02"})["id"],
         "payout-runs": lambda: w.created("/api/v1/payout-runs", {"period": "2026-07", "currency": "CNY", "lines": [
             {"rep_id": rep, "amount": "10.00"}]})["id"],
         **{name: (lambda name=name: w.created(f"/api/v1/{name}", RECORDS[name](rep))["id"]) for name in RECORDS},
     }
+    reads: dict[str, Callable[[], str]] = {
+        "GET /reps/{rep_id}/scorecard": lambda: f"/reps/{rep}/scorecard?period=2026-Q3",
+        "GET /reps/{rep_id}/holdings": lambda: f"/reps/{rep}/holdings",
+        "GET /teams/{team_id}/scorecard": lambda: f"/teams/{team}/scorecard?period=2026-Q3",
+        "GET /groups/{group_id}/scorecard": lambda: f"/groups/{made['groups']()}/scorecard?period=2026-Q3",
+        "GET /leaderboard": lambda: f"/leaderboard?period=2026-Q3&team={team}",
+        "GET /customers/{customer_id}/ownership": lambda: f"/customers/{made['customers']()}/ownership",
+    }
+    if operation in reads:
+        return method, reads[operation](), None
     if method == "GET":
         if "{id}" in template:
             path = template.replace("{id}", made[collection]())
@@ -168,7 +196,17 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "POST /reps": lambda: (template, {"name": "n", "team_id": team, "hired_on": "2025-01-02"}),
         "POST /reps/{rep_id}/transfer": lambda: (template.replace("{rep_id}", w.rep_in(team)), {"team_id": team, "post": "lead"}),
         "POST /reps/{rep_id}/leave": lambda: (template.replace("{rep_id}", w.rep_in(team)), {"left_on": "2026-10-01"}),
+        "POST /reps/{rep_id}/personal-details": lambda: (template.replace("{rep_id}", w.rep_in(team)),
+                                                         {"phone": "+86 139 0000 0000"}),
         "POST /customers": lambda: (template, {"name": "c"}),
+        "POST /customers/{customer_id}/contacts": lambda: (template.replace("{customer_id}", w.customer(owner=rep)),
+                                                           {"name": "联系人", "phone": "+86 138 0000 0000"}),
+        "POST /data-subjects/{subject_id}/legal-holds": lambda: (template.replace("{subject_id}", w.rep_in(team)),
+                                                                 {"reason": "dispute", "case_ref": "LAB-1"}),
+        "POST /data-subjects/{subject_id}/legal-holds/release": lambda: (
+            template.replace("{subject_id}", _held(w, w.rep_in(team))), {"reason": "settled"}),
+        "POST /data-subjects/{subject_id}/erase": lambda: (template.replace("{subject_id}", w.rep_in(team)),
+                                                           {"reason": "erasure request"}),
         "POST /customers/{customer_id}/claim": lambda: (template.replace("{customer_id}", w.customer()), {"rep_id": rep}),
         "POST /customers/{customer_id}/assign": lambda: (template.replace("{customer_id}", w.customer()),
                                                          {"rep_id": rep, "reason": "r"}),
@@ -200,6 +238,8 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
                                                             {"rules": {"base_rate": "0.06"}, "effective_from": "2026-07-01"}),
         "POST /pool-policy": lambda: (template, {"team_id": w.created("/api/v1/teams", {"name": "pp"})["id"],
                                                  "effective_from": "2026-01-01", "max_customers": 10000}),
+        "POST /targets": lambda: (template, _target(rep)),
+        "POST /projections/{name}/rebuild": lambda: ("/projections/pool/rebuild", {}),
         "POST /fx-rates": lambda: (template, {"base": "EUR", "quote": "CNY", "rate": "7.8", "on": "2026-01-02"}),
         "POST /payout-runs": lambda: (template, {"period": "2026-07", "currency": "CNY", "lines": [{"rep_id": rep, "amount": "1.00"}]}),
         "POST /payout-runs/{run_id}/approve": lambda: (template.replace("{run_id}", made["payout-runs"]()), {}),
@@ -213,12 +253,22 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
     return method, path, body
 
 
+def _target(rep: str) -> dict[str, Any]:
+    return {"scope": "rep", "scope_id": rep, "period": "2026-Q3", "indicator": "revenue",
+            "value": f"{uuid4().int % 10**6 + 1}.00"}
+
+
 def _amendment(w: World, rep: str) -> tuple[str, dict[str, Any]]:
     contract = w.created("/api/v1/contracts", contract_body(rep))
     amended = w.created(f"/api/v1/contracts/{contract['id']}/amendments", {
         "changes": {"post": "lead"}, "effective_on": "2026-12-01", "proposed_by": "employer"})
     amendment = amended["amendments"][-1]["id"]
     return f"/contracts/{contract['id']}/amendments/{amendment}/sign", {"party": "employee", "signer": "me"}
+
+
+def _held(w: World, subject: str) -> str:
+    w.created(f"/api/v1/data-subjects/{subject}/legal-holds", {"reason": "dispute", "case_ref": "LAB-1"})
+    return subject
 
 
 def _approved_run(w: World, rep: str) -> str:
@@ -268,7 +318,7 @@ def expected_status(operation: str, role: str, scope: str) -> set[int]:
         return {403}
     if rule == "A" or scope == "own":
         return {200} if reads else {200, 201}
-    return {404} if reads else {403}
+    return {404} if reads and operation not in LISTINGS else {403}
 
 
 @pytest.mark.parametrize(("role", "scope"), CALLERS, ids=[f"{r}-{s}" for r, s in CALLERS])

@@ -19,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
+TEST_MASTER_KEY = "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE="  # the same key as tests/conftest.py's
 STARTUP_TIMEOUT_S = 30.0
 
 
@@ -99,6 +100,7 @@ def store_env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
     if TEST_DATABASE_URL:
         env["LEDGER_DATABASE_URL"] = TEST_DATABASE_URL
+        env["LEDGER_MASTER_KEY"] = TEST_MASTER_KEY  # PostgreSQL has no development key file: the key must be given
     else:
         env["LEDGER_DB"] = str(tmp / "e2e.sqlite")
     env["PYTHONUNBUFFERED"] = "1"

@@ -24,6 +24,7 @@ def test_demo_records_a_year_of_every_family_once(ledger_app: Any) -> None:
             break
     assert types["Team.Created"] == 3 and types["Rep.Onboarded"] == 12
     assert types["Customer.Registered"] == 200
+    assert types["Rep.PersonalDetailsRecorded"] == 12 and types["Customer.ContactRecorded"] == 20
     assert types["FollowUp.Logged"] > 1000 and types["Deal.Closed"] > 50 and types["Deal.Reversed"] >= 1
     assert types["Contract.Signed"] == 12 and types["Contract.AmendmentSigned"] == 2
     for family in ("Customer.Claimed", "Score.Recorded", "Training.Completed", "KpiScheme.Revised",
@@ -31,7 +32,8 @@ def test_demo_records_a_year_of_every_family_once(ledger_app: Any) -> None:
                    "ImprovementPlan.Concluded", "PayoutRun.Paid"):
         assert types.get(family, 0) >= 1, family
     contract = ledger_app.repository.get(first.id("contract-0"))
-    assert contract.post == "senior sales" and str(contract.base_pay_amount) == "9800"
+    assert contract.post == "senior sales" and str(contract.base_pay_amount.value) == "9800"
+    assert ledger_app.repository.get(first.id("rep-0")).phone.value == "+86 139 0000 1000"
 
     again = build_demo(ledger_app, seed, date(2026, 10, 31), lambda _: None)
     assert (again.written, again.replayed) == (0, first.written)

@@ -12,6 +12,7 @@ import pytest
 from ledger.application import LedgerApplication
 from ledger.contract import Contract
 from ledger.errors import Invalid, NotFound, RuleViolation
+from ledger.personal import Personal
 
 
 def stamp() -> dict[str, Any]:
@@ -35,7 +36,8 @@ def propose(contract: Contract, **changes: Any) -> UUID:
 
 def test_signed_contract_is_active_with_its_terms() -> None:
     contract = signed()
-    assert (contract.status, contract.post, contract.base_pay_amount) == ("active", "sales", Decimal("9000.00"))
+    assert (contract.status, contract.post) == ("active", "sales")
+    assert contract.base_pay_amount == Personal(contract.rep_id, Decimal("9000.00"))  # the rep's personal data
     assert contract.ends_on == date(2028, 1, 31) and contract.amendments == []
 
 
@@ -65,19 +67,19 @@ def test_amendment_takes_effect_only_when_both_parties_have_signed() -> None:
     contract.sign_amendment(amendment_id=amendment_id, party="employer", signer="HR Wang", **stamp())
     assert contract.post == "sales" and contract.amendment(amendment_id)["effective"] is False
     contract.sign_amendment(amendment_id=amendment_id, party="employee", signer="Li Lei", **stamp())
-    assert (contract.post, contract.base_pay_amount) == ("team lead", Decimal("12000.50"))
+    assert (contract.post, contract.base_pay_amount.value) == ("team lead", Decimal("12000.50"))
     amendment = contract.amendment(amendment_id)
     assert amendment["effective"] is True
     assert amendment["signatures"] == {"employer": "HR Wang", "employee": "Li Lei"}
 
 
-def test_amendment_changes_are_stored_as_plain_strings() -> None:
+def test_amendment_changes_are_stored_as_plain_strings_pay_as_the_reps_personal_data() -> None:
     contract = signed()
     plan_id = uuid4()
     amendment_id = propose(contract, ends_on=date(2029, 1, 31), commission_plan_id=plan_id,
                            base_pay_amount=Decimal("9500.00"))
     assert contract.amendment(amendment_id)["changes"] == {
-        "ends_on": "2029-01-31", "commission_plan_id": str(plan_id), "base_pay_amount": "9500.00"}
+        "ends_on": "2029-01-31", "commission_plan_id": str(plan_id), "base_pay_amount": Personal(contract.rep_id, "9500.00")}
 
 
 def test_each_party_signs_an_amendment_once() -> None:
@@ -158,5 +160,5 @@ def test_replay_from_the_store_gives_the_same_terms() -> None:
         contract.sign_amendment(amendment_id=amendment_id, party=party, signer=party, **stamp())
     app.save(contract)
     copy = app.repository.get(contract.id)
-    assert (copy.base_pay_amount, copy.ends_on) == (Decimal("9800.00"), date(2029, 6, 30))
+    assert (copy.base_pay_amount.value, copy.ends_on) == (Decimal("9800.00"), date(2029, 6, 30))
     assert copy.amendments == contract.amendments

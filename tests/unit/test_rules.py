@@ -156,3 +156,16 @@ def test_rules_replay_from_the_store_with_exact_decimals_and_dates() -> None:
     assert app.repository.get(defined.id).cohorts == defined.cohorts
     assert app.repository.get(defined_plan.id).rules == defined_plan.rules
     assert app.repository.get(policy.id).versions == policy.versions
+
+
+def test_schemes_stored_before_team_scopes_and_caps_are_upcast() -> None:
+    from decimal import Decimal as D
+
+    from ledger.kpi_scheme import KpiScheme
+
+    old_defined = {"name": "v1", "effective_from": "2026-01-01", "indicators": [], "cohorts": []}
+    KpiScheme.Defined.upcast_v1_v2(old_defined)
+    assert (old_defined["team_ids"], old_defined["cap"]) == ([], D(120))
+    old_revised: dict[str, object] = {"name": "v1"}
+    KpiScheme.Revised.upcast_v1_v2(old_revised)
+    assert old_revised["cap"] == D(120)

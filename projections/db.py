@@ -1,0 +1,90 @@
+"""The read side's own connections to the ledger's database (SQLite file or PostgreSQL)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, Protocol, Sequence
+
+from ledger.settings import Settings
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def fetchone(self) -> Any: ...
+    @property
+    def rowcount(self) -> int: ...
+
+
+class Database:
+    """Transactions with `?` placeholders on either engine; read models live beside the events."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dialect = settings.backend
+        self._pool: Any = None
+        self._lock = threading.Lock()
+
+    def _postgres(self) -> Any:
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    from psycopg_pool import ConnectionPool
+
+                    self._pool = ConnectionPool(self.settings.database_url, min_size=1,
+                                                max_size=max(2, self.settings.pool_size), open=True,
+                                                kwargs={"autocommit": False, "connect_timeout": 5})
+        return self._pool
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Cursor]:
+        """One transaction; committed when the block ends normally, rolled back otherwise."""
+        if self.dialect == "postgresql":
+            with self._postgres().connection() as conn:
+                with conn.transaction():
+                    yield _PgCursor(conn.cursor())
+            return
+        conn = sqlite3.connect(self.settings.db_path, timeout=max(1, self.settings.lock_timeout_s),
+                               isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn.cursor()
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+class _PgCursor:
+    """psycopg cursor speaking `?` placeholders, so that SQL is written once for both engines."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._cursor.execute(sql.replace("?", "%s"), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        return self._cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cursor.fetchall())
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)

@@ -1,0 +1,31 @@
+"""The read models this service keeps, built over one ledger and one database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.application import Application
+
+from ledger.settings import Settings
+from projections.base import Projection
+from projections.db import Database
+from projections.pool import PoolProjection
+from projections.readside import ReadSide
+from projections.scorecard_queries import Scorecards
+from projections.scorecards import ScorecardProjection
+
+
+def all_projections() -> list[Projection]:
+    return [ScorecardProjection(), PoolProjection()]
+
+
+class Queries:
+    """The read side and the query objects the API and the CLI use."""
+
+    def __init__(self, app: Application[Any], settings: Settings) -> None:
+        self.db = Database(settings)
+        self.read_side = ReadSide(app, self.db, all_projections(), create=settings.create_tables)
+        self.scorecards = Scorecards(self.read_side, settings.base_currency)
+
+    def close(self) -> None:
+        self.db.close()

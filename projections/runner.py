@@ -1,0 +1,89 @@
+"""Runs a projection: catches it up from its tracked position in batches, or rebuilds it from zero."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from eventsourcing.application import Application
+
+from projections.base import Projection
+from projections.db import Database
+from projections.store import StoredView, advance, reset, tracked_position, write_changes
+
+BATCH = 1000
+
+
+class TrackingConflict(Exception):
+    """Another runner advanced the same projection first; this batch is rolled back and retried."""
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    events: int
+    position: int
+    seconds: float
+
+
+class Runner:
+    """One projection over one ledger. Batches are atomic: rows and tracking position commit together."""
+
+    def __init__(self, app: Application[Any], db: Database, projection: Projection, batch: int = BATCH) -> None:
+        self.app, self.db, self.projection, self.batch = app, db, projection, batch
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    def position(self) -> int:
+        with self.db.transaction(write=False) as cur:
+            return tracked_position(cur, self.name)
+
+    def lag(self) -> int:
+        """Positions between the ledger's head and this projection (gaps included)."""
+        return max(0, (self.app.recorder.max_notification_id() or 0) - self.position())
+
+    def catch_up(self, *, until: int | None = None, progress: Callable[[int], None] | None = None) -> CatchUp:
+        """Apply every event up to `until` (default: the head now); safe to run from many threads or processes."""
+        started, applied = time.perf_counter(), 0
+        with self._lock:
+            head = until if until is not None else (self.app.recorder.max_notification_id() or 0)
+            while True:
+                try:
+                    done, count = self._batch(head)
+                except TrackingConflict:
+                    continue
+                applied += count
+                if progress and count:
+                    progress(count)
+                if done:
+                    return CatchUp(applied, self.position(), time.perf_counter() - started)
+
+    def _batch(self, head: int) -> tuple[bool, int]:
+        topics = list(self.projection.topics)
+        with self.db.transaction() as cur:
+            start = tracked_position(cur, self.name)
+            if start >= head:
+                return True, 0
+            notifications = self.app.recorder.select_notifications(
+                start=start + 1, limit=self.batch, stop=head, topics=topics)
+            view = StoredView(cur, self.name)
+            for notification in notifications:
+                view.position = notification.id
+                self.projection.fold(view, notification.id, self.app.mapper.to_domain_event(notification))
+            end = notifications[-1].id if len(notifications) == self.batch else head
+            write_changes(cur, self.name, view.changes)
+            if not advance(cur, self.name, start, end, datetime.now(timezone.utc).isoformat()):
+                raise TrackingConflict(self.name)
+        return end >= head, len(notifications)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> CatchUp:
+        """Forget everything and fold the whole ledger again. Killed half-way, a later catch-up resumes."""
+        with self._lock:
+            with self.db.transaction() as cur:
+                reset(cur, self.name, datetime.now(timezone.utc).isoformat())
+        return self.catch_up(progress=progress)

@@ -1,0 +1,47 @@
+"""`ledger scheduler`: the one process that runs timed jobs (APScheduler is started nowhere else)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+log = logging.getLogger("ledger.scheduler")
+
+
+def catch_up_all(queries: object) -> None:
+    """Keep every projection close to the head; idempotent (a run with nothing new does nothing)."""
+    for runner in queries.read_side.runners.values():  # type: ignore[attr-defined]
+        result = runner.catch_up()
+        if result.events:
+            log.info("%s: %d events to position %d", runner.name, result.events, result.position)
+
+
+def rebuild_all(queries: object) -> None:
+    """The scheduled full rebuild: proves the read models still equal a fold of the whole ledger."""
+    for runner in queries.read_side.runners.values():  # type: ignore[attr-defined]
+        result = runner.rebuild()
+        log.info("rebuilt %s: %d events in %.1fs", runner.name, result.events, result.seconds)
+
+
+@click.command()
+@click.option("--catch-up-seconds", default=10, show_default=True, type=click.IntRange(min=1),
+              help="How often projections are caught up with new events.")
+def scheduler(catch_up_seconds: int) -> None:
+    """Run the timed jobs until interrupted: projection catch-up, and the rebuild at LEDGER_REBUILD_CRON."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    from scripts.readcli import read_side
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with read_side() as (queries, settings):
+        jobs = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+        jobs.add_job(catch_up_all, "interval", seconds=catch_up_seconds, args=[queries], id="catch-up")
+        jobs.add_job(rebuild_all, CronTrigger.from_crontab(settings.rebuild_cron, timezone="UTC"), args=[queries],
+                     id="rebuild")
+        click.echo(f"scheduler: catch-up every {catch_up_seconds}s, rebuild at '{settings.rebuild_cron}' (UTC)")
+        try:
+            jobs.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
