@@ -28,6 +28,7 @@ class Settings:
     rate_limit: str = "1200 per minute"
     base_currency: str = "CNY"
     rebuild_cron: str = "30 3 * * *"
+    projection_batch: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +46,7 @@ class Settings:
             rate_limit=env.get("LEDGER_RATE_LIMIT", cls.rate_limit),
             base_currency=env.get("LEDGER_BASE_CURRENCY", cls.base_currency),
             rebuild_cron=env.get("LEDGER_REBUILD_CRON", cls.rebuild_cron),
+            projection_batch=int(env.get("LEDGER_PROJECTION_BATCH", cls.projection_batch)),
         )
 
     @property

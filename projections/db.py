@@ -61,6 +61,11 @@ class Database:
         finally:
             conn.close()
 
+    @property
+    def for_update(self) -> str:
+        """Row lock for read-modify-write (SQLite's BEGIN IMMEDIATE already serialises writers)."""
+        return " FOR UPDATE" if self.dialect == "postgresql" else ""
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

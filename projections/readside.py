@@ -11,7 +11,7 @@ from eventsourcing.application import Application
 from ledger.errors import Invalid
 from projections.base import Projection, State
 from projections.db import Database
-from projections.runner import Runner
+from projections.runner import BATCH, Runner
 from projections.store import create_schema, read_rows
 
 
@@ -26,11 +26,12 @@ class Moment:
 class ReadSide:
     """Queries catch their projection up first, so answers reflect every event up to the moment asked."""
 
-    def __init__(self, app: Application[Any], db: Database, projections: list[Projection], *, create: bool = True) -> None:
+    def __init__(self, app: Application[Any], db: Database, projections: list[Projection], *, create: bool = True,
+                 batch: int = BATCH) -> None:
         self.app, self.db = app, db
         if create:
             create_schema(db)
-        self.runners = {p.name: Runner(app, db, p) for p in projections}
+        self.runners = {p.name: Runner(app, db, p, batch=batch) for p in projections}
 
     def runner(self, name: str) -> Runner:
         try:

@@ -24,7 +24,8 @@ class Queries:
 
     def __init__(self, app: Application[Any], settings: Settings) -> None:
         self.db = Database(settings)
-        self.read_side = ReadSide(app, self.db, all_projections(), create=settings.create_tables)
+        self.read_side = ReadSide(app, self.db, all_projections(), create=settings.create_tables,
+                                  batch=settings.projection_batch)
         self.scorecards = Scorecards(self.read_side, settings.base_currency)
 
     def close(self) -> None:

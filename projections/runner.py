@@ -12,7 +12,7 @@ from eventsourcing.application import Application
 
 from projections.base import Projection
 from projections.db import Database
-from projections.store import StoredView, advance, reset, tracked_position, write_changes
+from projections.store import StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
 
 BATCH = 1000
 
@@ -52,6 +52,8 @@ class Runner:
         started, applied = time.perf_counter(), 0
         with self._lock:
             head = until if until is not None else (self.app.recorder.max_notification_id() or 0)
+            with self.db.transaction() as cur:
+                ensure_tracked(cur, self.name, datetime.now(timezone.utc).isoformat())
             while True:
                 try:
                     done, count = self._batch(head)
@@ -65,8 +67,9 @@ class Runner:
 
     def _batch(self, head: int) -> tuple[bool, int]:
         topics = list(self.projection.topics)
+        now = datetime.now(timezone.utc).isoformat()
         with self.db.transaction() as cur:
-            start = tracked_position(cur, self.name)
+            start = tracked_position(cur, self.name, self.db.for_update)
             if start >= head:
                 return True, 0
             notifications = self.app.recorder.select_notifications(
@@ -77,7 +80,7 @@ class Runner:
                 self.projection.fold(view, notification.id, self.app.mapper.to_domain_event(notification))
             end = notifications[-1].id if len(notifications) == self.batch else head
             write_changes(cur, self.name, view.changes)
-            if not advance(cur, self.name, start, end, datetime.now(timezone.utc).isoformat()):
+            if not advance(cur, self.name, start, end, now):
                 raise TrackingConflict(self.name)
         return end >= head, len(notifications)
 

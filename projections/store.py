@@ -65,20 +65,21 @@ def write_changes(cur: Cursor, projection: str, changes: list[tuple[Address, int
         latest[address] = position
 
 
-def tracked_position(cur: Cursor, projection: str) -> int:
-    cur.execute("SELECT position FROM projection_tracking WHERE name = ?", (projection,))
+def ensure_tracked(cur: Cursor, projection: str, now: str) -> None:
+    """Give the projection its tracking row (position 0), so that runners can lock it."""
+    cur.execute("INSERT INTO projection_tracking (name, position, updated_at) VALUES (?, 0, ?) "
+                "ON CONFLICT (name) DO NOTHING", (projection, now))
+
+
+def tracked_position(cur: Cursor, projection: str, lock: str = "") -> int:
+    """The last position applied; `lock` (" FOR UPDATE") makes racing runners wait for each other."""
+    cur.execute("SELECT position FROM projection_tracking WHERE name = ?" + lock, (projection,))
     row = cur.fetchone()
     return int(row[0]) if row else 0
 
 
 def advance(cur: Cursor, projection: str, expected: int, position: int, now: str) -> bool:
     """Move the tracking position from `expected` to `position`; False if another runner moved it first."""
-    if expected == 0:
-        cur.execute("SELECT 1 FROM projection_tracking WHERE name = ?", (projection,))
-        if cur.fetchone() is None:
-            cur.execute("INSERT INTO projection_tracking (name, position, updated_at) VALUES (?, ?, ?)",
-                        (projection, position, now))
-            return True
     cur.execute("UPDATE projection_tracking SET position = ?, updated_at = ? WHERE name = ? AND position = ?",
                 (position, now, projection, expected))
     return cur.rowcount == 1

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 
 import pytest
@@ -123,3 +127,22 @@ def make(post: Post) -> Any:
             return response.json
 
     return Make()
+
+
+@contextmanager
+def fresh_store(settings: Settings, directory: Path) -> Iterator[Settings]:
+    """Settings for a brand-new, empty store on the same engine: a new SQLite file or PostgreSQL database."""
+    if not settings.database_url:
+        yield replace(settings, db_path=str(directory / f"fresh-{uuid4().hex[:8]}.sqlite"))
+        return
+    import psycopg
+
+    name = f"ledger_fresh_{uuid4().hex[:12]}"
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urlsplit(settings.database_url)
+    try:
+        yield replace(settings, database_url=urlunsplit(url._replace(path=f"/{name}")))
+    finally:
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
