@@ -14,7 +14,9 @@ from typing import Any, Iterator
 from uuid import UUID, uuid4
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ledger.application import LedgerApplication, build_application
 from ledger.base import Ctx
