@@ -29,6 +29,9 @@ class Settings:
     base_currency: str = "CNY"
     rebuild_cron: str = "30 3 * * *"
     projection_batch: int = 1000
+    job_cron_overrides: str = ""
+    webhook_urls: str = ""
+    webhook_secret: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,7 +50,18 @@ class Settings:
             base_currency=env.get("LEDGER_BASE_CURRENCY", cls.base_currency),
             rebuild_cron=env.get("LEDGER_REBUILD_CRON", cls.rebuild_cron),
             projection_batch=int(env.get("LEDGER_PROJECTION_BATCH", cls.projection_batch)),
+            job_cron_overrides=env.get("LEDGER_JOB_CRONS", ""),
+            webhook_urls=env.get("LEDGER_WEBHOOK_URLS", ""),
+            webhook_secret=env.get("LEDGER_WEBHOOK_SECRET", ""),
         )
+
+    def job_crons(self) -> dict[str, str]:
+        """Per-job schedules from `LEDGER_JOB_CRONS` (`recycle=0 2 * * *;expiry-reminders=0 * * * *`)."""
+        pairs = [item.split("=", 1) for item in self.job_cron_overrides.split(";") if "=" in item]
+        return {name.strip(): cron.strip() for name, cron in pairs}
+
+    def webhooks(self) -> list[str]:
+        return [url.strip() for url in self.webhook_urls.split(",") if url.strip()]
 
     @property
     def production(self) -> bool:

@@ -17,6 +17,7 @@ import click
 
 from ledger.settings import Settings
 from scripts.demo import demo
+from scripts.jobs_cli import jobs
 from scripts.readcli import leaderboard, projections, scorecard
 from scripts.scheduler import scheduler
 from scripts.tokens import tokens
@@ -169,6 +170,7 @@ cli.add_command(projections)
 cli.add_command(scorecard)
 cli.add_command(leaderboard)
 cli.add_command(scheduler)
+cli.add_command(jobs)
 
 
 def main() -> None:
