@@ -10,14 +10,27 @@ from flask_smorest import Api
 from api import errors, security
 from api.errors import problem
 from api.ext import LedgerExtension
-from api.resources import access, contracts, customers, events, org, payouts, performance, privacy, reads, rules, sales
+from api.resources import (
+    access,
+    contracts,
+    customers,
+    events,
+    notifications,
+    org,
+    payouts,
+    performance,
+    privacy,
+    reads,
+    rules,
+    sales,
+)
 from api.schemas.common import ProblemSchema
 from ledger.application import LedgerApplication
 from ledger.settings import Settings
 
 BLUEPRINTS = (
     org.blp, customers.blp, sales.blp, performance.blp, contracts.blp, rules.blp, payouts.blp, events.blp, access.blp,
-    privacy.blp, reads.blp,
+    privacy.blp, reads.blp, notifications.blp,
 )
 JSON_TYPES = ("application/json", "application/problem+json")
 

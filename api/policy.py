@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 from uuid import UUID
 
-from flask import g, request
+from flask import current_app, g, request
 
 from api.auth import Forbidden, Principal
 from api.ext import ledger
@@ -21,6 +21,7 @@ from ledger.application import LedgerApplication
 from ledger.customer import Customer
 from ledger.errors import NotFound
 from ledger.rep import Rep
+from projections import outbox
 
 ALL, TEAM, SELF = "all", "team", "self"
 
@@ -148,6 +149,33 @@ def target_scope(app: LedgerApplication, args: Mapping[str, Any], data: Mapping[
     return Subjects(reps=frozenset({scope_id})) if scope == "rep" else Subjects(teams=frozenset({scope_id}))
 
 
+def _recipient(recipient: str | None) -> Subjects:
+    """The rep or team a notification recipient names. Resolved for scoped tokens only: "hr" (or no
+    recipient) is outside every scoped token, and a rep token never reads its manager's notifications."""
+    kind, subject = outbox.parse_recipient(recipient or "")
+    if kind == "rep" and subject is not None:
+        return Subjects(reps=frozenset({subject}))
+    if kind == "manager" and subject is not None and g.principal.role != "rep":
+        return Subjects(teams=frozenset({subject}))
+    raise Forbidden("name a recipient within the token's scope (rep:<id> or manager:<team id>)")
+
+
+def recipient_in_query(app: LedgerApplication, args: Mapping[str, Any], data: Mapping[str, Any]) -> Subjects:
+    return _recipient(request.args.get("recipient"))
+
+
+def notification_recipient(arg: str) -> Resolver:
+    """The recipient of the outbox notification named by a path argument (404 if there is none)."""
+
+    def resolve(app: LedgerApplication, args: Mapping[str, Any], data: Mapping[str, Any]) -> Subjects:
+        note = outbox.find(current_app.extensions["ledger"].queries.read_side, args[arg])
+        if note is None:
+            raise NotFound(f"no notification with id {args[arg]}")
+        return _recipient(note["recipient"])
+
+    return resolve
+
+
 # -- the rules -----------------------------------------------------------------------------------
 
 STAFF_READ = {"admin": ALL, "hr": ALL, "legal": ALL, "auditor": ALL}
@@ -229,6 +257,10 @@ RULES: dict[str, Rule] = {
     "reads.Targets POST": write(COACHING, target_scope),
     "reads.projection_status GET": read({"admin": ALL, "auditor": ALL}),
     "reads.rebuild POST": write(ADMIN),
+    "notifications.notifications GET": Rule({"admin": ALL, "hr": ALL, "auditor": ALL, "manager": TEAM, "rep": SELF},
+                                            recipient_in_query, collection=True),
+    "notifications.mark_read POST": write({"admin": ALL, "hr": ALL, "manager": TEAM, "rep": SELF},
+                                          notification_recipient("notification_id")),
 }
 _stream_reads(RULES, "org.team", read(OPEN_READ))
 _stream_reads(RULES, "org.group", read(SELLER_READ, stream("id", "member_ids")))

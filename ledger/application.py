@@ -5,20 +5,23 @@ from __future__ import annotations
 from ledger.keystore import open_keystore
 from ledger.services.access import AccessService
 from ledger.services.contracts import ContractService
+from ledger.services.notifications import NotificationService
 from ledger.services.org import OrgService
 from ledger.services.payouts import PayoutService
 from ledger.services.performance import PerformanceService
 from ledger.services.pool import PoolService
 from ledger.services.privacy import PrivacyService
+from ledger.services.reminders import ReminderService
 from ledger.services.rules import RulesService
 from ledger.services.sales import SalesService
 from ledger.services.targets import TargetService
+from ledger.services.watch import WatchService
 from ledger.settings import Settings
 
 
 class LedgerApplication(
     OrgService, PoolService, SalesService, PerformanceService, ContractService, RulesService, PayoutService,
-    AccessService, PrivacyService, TargetService,
+    AccessService, PrivacyService, TargetService, WatchService, ReminderService, NotificationService,
 ):
     """Command methods check invariants and save events; `load`/`history` read streams back."""
 

@@ -13,7 +13,7 @@ COMPANY = "company"
 DISTRIBUTIONS = ("open", "random", "ranked")
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:sales-ledger:pool-policy")
 _SETTINGS = ("effective_from", "max_customers", "idle_days", "no_deal_days", "warning_days",
-             "protection_days", "cooloff_days", "distribution", "idle_days_by_level")
+             "protection_days", "cooloff_days", "distribution", "idle_days_by_level", "rebalance_threshold")
 
 
 def scope_of(team_id: UUID | None) -> str:
@@ -48,6 +48,7 @@ class PoolPolicy(LedgerAggregate):
         cooloff_days: int | None
         distribution: str | None
         idle_days_by_level: dict[str, int] | None
+        rebalance_threshold: int | None
 
     class Created(LedgerCreated):
         scope: str
@@ -59,6 +60,9 @@ class PoolPolicy(LedgerAggregate):
                 setattr(p, name, None)
 
     class Set(LedgerEvent):
+        """`rebalance_threshold`: unworked customers a rep may keep at period close (0: no rebalancing)."""
+
+        class_version = 2
         effective_from: date
         max_customers: int
         idle_days: int
@@ -68,6 +72,12 @@ class PoolPolicy(LedgerAggregate):
         cooloff_days: int
         distribution: str
         idle_days_by_level: dict[str, int]
+        rebalance_threshold: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Settings recorded before utilisation rebalancing: it is off."""
+            state.setdefault("rebalance_threshold", 0)
 
         def apply(self, p: Any) -> None:
             values = {name: getattr(self, name) for name in _SETTINGS}
@@ -84,13 +94,13 @@ class PoolPolicy(LedgerAggregate):
     def set(
         self, *, effective_from: date, max_customers: int, idle_days: int, no_deal_days: int, warning_days: int,
         protection_days: int, cooloff_days: int, distribution: str, idle_days_by_level: dict[str, int],
-        **stamp: Any,
+        rebalance_threshold: int = 0, **stamp: Any,
     ) -> None:
         _at_least(max_customers, 1, "max_customers")
         _at_least(idle_days, 1, "idle_days")
         _at_least(no_deal_days, 1, "no_deal_days")
         for value, field in ((warning_days, "warning_days"), (protection_days, "protection_days"),
-                             (cooloff_days, "cooloff_days")):
+                             (cooloff_days, "cooloff_days"), (rebalance_threshold, "rebalance_threshold")):
             _at_least(value, 0, field)
         if warning_days >= idle_days:
             raise Invalid("the warning must come before recycling", errors={"warning_days": ["must be < idle_days"]})
@@ -104,7 +114,7 @@ class PoolPolicy(LedgerAggregate):
             self.Set, effective_from=effective_from, max_customers=max_customers, idle_days=idle_days,
             no_deal_days=no_deal_days, warning_days=warning_days, protection_days=protection_days,
             cooloff_days=cooloff_days, distribution=distribution, idle_days_by_level=dict(idle_days_by_level),
-            **stamp,
+            rebalance_threshold=rebalance_threshold, **stamp,
         )
 
     def in_force(self, on: date) -> dict[str, Any] | None:

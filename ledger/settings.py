@@ -6,6 +6,7 @@ import base64
 import binascii
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
@@ -32,6 +33,11 @@ class Settings:
     job_cron_overrides: str = ""
     webhook_urls: str = ""
     webhook_secret: str = ""
+    contract_reminder_days: int = 30
+    lagging_group_periods: int = 2
+    review_bottom_share: Decimal = Decimal("0.1")
+    review_consecutive: int = 2
+    review_min_team_size: int = 4
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +59,11 @@ class Settings:
             job_cron_overrides=env.get("LEDGER_JOB_CRONS", ""),
             webhook_urls=env.get("LEDGER_WEBHOOK_URLS", ""),
             webhook_secret=env.get("LEDGER_WEBHOOK_SECRET", ""),
+            contract_reminder_days=int(env.get("LEDGER_CONTRACT_REMINDER_DAYS", cls.contract_reminder_days)),
+            lagging_group_periods=int(env.get("LEDGER_LAGGING_GROUP_PERIODS", cls.lagging_group_periods)),
+            review_bottom_share=Decimal(env.get("LEDGER_REVIEW_BOTTOM_SHARE", str(cls.review_bottom_share))),
+            review_consecutive=int(env.get("LEDGER_REVIEW_CONSECUTIVE", cls.review_consecutive)),
+            review_min_team_size=int(env.get("LEDGER_REVIEW_MIN_TEAM_SIZE", cls.review_min_team_size)),
         )
 
     def job_crons(self) -> dict[str, str]:
@@ -76,6 +87,9 @@ class Settings:
         if self.backend == "postgresql" and not self.master_key:
             raise Invalid("LEDGER_MASTER_KEY is required with PostgreSQL (a development key file is kept "
                           "beside a SQLite database only)")
+        if not (0 < self.review_bottom_share <= 1 and self.review_consecutive >= 1 and self.lagging_group_periods >= 1):
+            raise Invalid("LEDGER_REVIEW_BOTTOM_SHARE must lie in (0, 1]; LEDGER_REVIEW_CONSECUTIVE and "
+                          "LEDGER_LAGGING_GROUP_PERIODS must be at least 1")
         self.master_key_bytes()
         self.eventsourcing_env()
         return self

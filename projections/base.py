@@ -9,6 +9,7 @@ valid at p: one indexed range read, never a replay.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,14 +27,15 @@ class View(Protocol):
     def put(self, kind: str, part: str, key: str, state: State) -> None: ...
 
 
-class Projection:
+class Projection(ABC):
     """A read model: its name, the event types it reads, and a pure fold."""
 
     name: str = ""
     topics: tuple[str, ...] = ()  # module:qualname of the events it folds; empty means all
 
+    @abstractmethod
     def fold(self, view: View, position: int, event: Any) -> None:
-        raise NotImplementedError  # pragma: no cover - every projection defines it
+        """Apply one event to the states it concerns; the same events in the same order give the same states."""
 
 
 @dataclass

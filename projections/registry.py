@@ -9,14 +9,17 @@ from eventsourcing.application import Application
 from ledger.settings import Settings
 from projections.base import Projection
 from projections.db import Database
+from projections.outbox import OutboxProjection
 from projections.pool import PoolProjection
+from projections.pool_activity import PoolActivityProjection
 from projections.readside import ReadSide
 from projections.scorecard_queries import Scorecards
 from projections.scorecards import ScorecardProjection
+from projections.weekly import WeeklyFollowUpProjection
 
 
 def all_projections() -> list[Projection]:
-    return [ScorecardProjection(), PoolProjection()]
+    return [ScorecardProjection(), PoolProjection(), WeeklyFollowUpProjection(), PoolActivityProjection(), OutboxProjection()]
 
 
 class Queries:

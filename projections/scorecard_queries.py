@@ -46,7 +46,7 @@ class Scorecards:
         period = Period.parse(period_label)
         rules, cards = self._cards(period, moment)
         if rep_id not in rules.reps:
-            raise NotFound(f"no rep with id {rep_id}")
+            raise NotFound(f"no rep with id {rep_id} at position {moment.position}")
         card = cards.get(rep_id) or scorecard(rules, rep_id, {})
         team = [c for c in cards.values() if c["team_id"] == card["team_id"]]
         card["rank"] = {"company": _place(rank(list(cards.values())), rep_id),
@@ -59,6 +59,8 @@ class Scorecards:
         rules, cards = self._cards(period, moment)
         chosen = list(cards.values())
         if team_id:
+            if team_id not in rules.teams:
+                raise NotFound(f"no team with id {team_id} at position {moment.position}")
             chosen = [c for c in chosen if c["team_id"] == team_id]
         if group_id:
             members = self._group(group_id, moment)["member_ids"]
@@ -74,7 +76,7 @@ class Scorecards:
         period = Period.parse(period_label)
         rules, cards = self._cards(period, moment)
         if team_id not in rules.teams:
-            raise NotFound(f"no team with id {team_id}")
+            raise NotFound(f"no team with id {team_id} at position {moment.position}")
         teams = {t: _summary([c for c in cards.values() if c["team_id"] == t], rules) for t in rules.teams}
         ranked = sorted((t for t in teams if teams[t]["mean_total"] is not None),
                         key=lambda t: (-Decimal(teams[t]["mean_total"]), t))
@@ -93,7 +95,7 @@ class Scorecards:
     def _group(self, group_id: str, moment: Moment) -> dict[str, Any]:
         found = self.rs.rows(NAME, GROUP, moment, part="", key=group_id)
         if not found:
-            raise NotFound(f"no group with id {group_id}")
+            raise NotFound(f"no group with id {group_id} at position {moment.position}")
         return found[0][2]
 
 

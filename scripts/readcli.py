@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Iterator
@@ -64,10 +65,16 @@ def rebuild(name: str | None, everything: bool) -> None:
                        f"({result.events / seconds:,.0f} events/s)")
 
 
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: East Asian wide and fullwidth characters (names like 王芳) take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def _table(rows: list[list[str]], headers: list[str]) -> None:
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
+    widths = [max(_width(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
     for line in [headers, ["-" * w for w in widths], *rows]:
-        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)))
+        cells = (str(cell) + " " * (width - _width(str(cell))) for cell, width in zip(line, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
 
 
 @click.command()
@@ -81,7 +88,7 @@ def scorecard(rep: str, period: str, as_of: str | None) -> None:
     with read_side() as (queries, _):
         rep_id = _find(queries.read_side.app, REP_TOPIC, rep, "rep")
         card = queries.scorecards.rep(str(rep_id), period, queries.read_side.moment(as_of))
-        click.echo(f"{card['name']}  {card['period']}  total {card['total']}  cohort {card['cohort'] or '-'}  "
+        click.echo(f"{card['name']}  {card['period']}  total {card['total'] or '-'}  cohort {card['cohort'] or '-'}  "
                    f"as of position {card['position']}")
         _table([[i["key"], i["dimension"], i["actual"] or "-", i["target"] or "-", i["score"] or "-", i["weight"],
                  i["contribution"] or "-"] for i in card["indicators"]],

@@ -34,6 +34,7 @@ from ledger.errors import NotFound
 from ledger.target import Target
 from projections import pool
 from projections.registry import Queries
+from projections.scorecards import REP
 
 blp = Blueprint("reads", __name__, url_prefix="/api/v1", description="Scorecards, leaderboard, pool, targets")
 
@@ -112,6 +113,8 @@ def holdings(query: dict[str, Any], rep_id: UUID) -> Any:
     """The rep's customers with idle days since the last follow-up and since the last deal."""
     q = queries()
     moment = q.read_side.moment(query["as_of"])
+    if not q.read_side.rows("scorecards", REP, moment, part="", key=str(rep_id)):
+        raise NotFound(f"no rep with id {rep_id} at position {moment.position}")
     rows = q.read_side.rows("pool", pool.HOLDING, moment, part=str(rep_id))
     return {"rep_id": str(rep_id), "holdings": pool.holdings(rows, moment.at), "position": moment.position,
             "as_of": moment.at.isoformat()}

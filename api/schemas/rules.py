@@ -145,6 +145,8 @@ class PoolPolicySet(PoolScope):
     distribution = fields.String(load_default="open", validate=validate.OneOf(DISTRIBUTIONS))
     idle_days_by_level = fields.Dict(keys=fields.String(validate=validate.OneOf(LEVELS)),
                                      values=fields.Integer(validate=validate.Range(min=1, max=3650)), load_default=dict)
+    rebalance_threshold = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=100_000), metadata={
+        "description": "at period close, a rep's unworked customers beyond this many are recycled (0: off)"})
     occurred_at = occurred_at()
 
     @post_load
@@ -164,6 +166,7 @@ class PoolSettingOut(Schema):
     cooloff_days = fields.Integer()
     distribution = fields.String()
     idle_days_by_level = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rebalance_threshold = fields.Integer()
 
 
 class PoolPolicyOut(ResourceSchema, PoolSettingOut):

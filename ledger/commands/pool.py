@@ -1,9 +1,10 @@
-"""Customer-pool commands: registration, claims, assignments, releases, recycling."""
+"""Customer-pool commands: registration, claims, assignments, releases, recycling notices and recycling."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 
@@ -52,6 +53,7 @@ class AssignCustomer:
     reason: str
     rule: str = "manual"
     seed: int | None = None
+    ranking: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -67,3 +69,14 @@ class RecycleCustomer:
     occurred_at: datetime
     rule: str
     days_idle: int
+
+
+@dataclass(frozen=True)
+class WarnRecycle:
+    """Tell the owner the customer goes back to the pool on `recycle_on` unless it is worked."""
+
+    customer_id: UUID
+    occurred_at: datetime
+    rule: str
+    days_idle: int
+    recycle_on: date

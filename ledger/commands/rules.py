@@ -65,6 +65,7 @@ class SetPoolPolicy:
     cooloff_days: int = 30
     distribution: str = "open"
     idle_days_by_level: dict[str, int] = field(default_factory=dict)
+    rebalance_threshold: int = 0
 
 
 @dataclass(frozen=True)

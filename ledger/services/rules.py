@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 from ledger.base import Ctx
@@ -20,6 +22,19 @@ from ledger.kpi_scheme import KpiScheme
 from ledger.pool_policy import PoolPolicy, policy_id, scope_of
 from ledger.services.base import ServiceBase
 from ledger.team import Team
+
+
+def pool_policy_in_force(service: ServiceBase, team_id: UUID | None, on: date) -> dict[str, Any] | None:
+    """The pool setting in force on a day for a team: the team's own if it has one in force that day,
+    else the company's; None when neither is (then no pool limit applies)."""
+    for scope in ([scope_of(team_id)] if team_id is not None else []) + [scope_of(None)]:
+        try:
+            setting = service.load(PoolPolicy, policy_id(scope)).in_force(on)
+        except NotFound:
+            continue
+        if setting is not None:
+            return setting
+    return None
 
 
 class RulesService(ServiceBase):
@@ -61,12 +76,17 @@ class RulesService(ServiceBase):
         policy.set(effective_from=cmd.effective_from, max_customers=cmd.max_customers, idle_days=cmd.idle_days,
                    no_deal_days=cmd.no_deal_days, warning_days=cmd.warning_days,
                    protection_days=cmd.protection_days, cooloff_days=cmd.cooloff_days,
-                   distribution=cmd.distribution, idle_days_by_level=cmd.idle_days_by_level, **stamp)
+                   distribution=cmd.distribution, idle_days_by_level=cmd.idle_days_by_level,
+                   rebalance_threshold=cmd.rebalance_threshold, **stamp)
         return self.commit(ctx, policy)
 
     def pool_policy_for(self, team_id: UUID | None) -> PoolPolicy:
         """The policy stream of the company (team_id None) or of one team; 404 if never set."""
         return self.load(PoolPolicy, policy_id(scope_of(team_id)))
+
+    def pool_policy_in_force(self, team_id: UUID | None, on: date) -> dict[str, Any] | None:
+        """The pool rules a team's reps are under on a day (see `pool_policy_in_force`)."""
+        return pool_policy_in_force(self, team_id, on)
 
     def record_fx_rate(self, cmd: RecordFxRate, ctx: Ctx) -> FxRate:
         stamp = ctx.stamp(cmd.occurred_at)

@@ -85,9 +85,11 @@ EXPECT: dict[str, dict[str, str]] = {
     "POST /data-subjects/{subject_id}/legal-holds/release": LEGAL,
     "POST /data-subjects/{subject_id}/erase": PEOPLE,
     "GET /data-subjects/{id}": STAFF_READS, "GET /data-subjects/{id}/history": STAFF_READS,
+    "GET /notifications": {"admin": "A", "hr": "A", "auditor": "A", "manager": "T", "rep": "S"},
+    "POST /notifications/{notification_id}/read": {"admin": "A", "hr": "A", "manager": "T", "rep": "S"},
 }
 
-LISTINGS = {"GET /leaderboard"}  # outside the scope a listing is 403: there is no record whose existence to hide
+LISTINGS = {"GET /leaderboard", "GET /notifications"}  # outside the scope a listing is 403: there is no record whose existence to hide
 
 # Each caller: its role, and whether its calls concern its own scope.
 CALLERS = [("admin", "own"), ("hr", "own"), ("legal", "own"), ("auditor", "own"), ("manager", "own"),
@@ -178,6 +180,7 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "GET /groups/{group_id}/scorecard": lambda: f"/groups/{made['groups']()}/scorecard?period=2026-Q3",
         "GET /leaderboard": lambda: f"/leaderboard?period=2026-Q3&team={team}",
         "GET /customers/{customer_id}/ownership": lambda: f"/customers/{made['customers']()}/ownership",
+        "GET /notifications": lambda: f"/notifications?recipient=rep:{rep}&unread=true",
     }
     if operation in reads:
         return method, reads[operation](), None
@@ -240,6 +243,8 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
                                                  "effective_from": "2026-01-01", "max_customers": 10000}),
         "POST /targets": lambda: (template, _target(rep)),
         "POST /projections/{name}/rebuild": lambda: ("/projections/pool/rebuild", {}),
+        "POST /notifications/{notification_id}/read": lambda: (
+            template.replace("{notification_id}", _notification(w, rep, made["warnings"]())), {}),
         "POST /fx-rates": lambda: (template, {"base": "EUR", "quote": "CNY", "rate": "7.8", "on": "2026-01-02"}),
         "POST /payout-runs": lambda: (template, {"period": "2026-07", "currency": "CNY", "lines": [{"rep_id": rep, "amount": "1.00"}]}),
         "POST /payout-runs/{run_id}/approve": lambda: (template.replace("{run_id}", made["payout-runs"]()), {}),
@@ -266,6 +271,12 @@ def _amendment(w: World, rep: str) -> tuple[str, dict[str, Any]]:
     return f"/contracts/{contract['id']}/amendments/{amendment}/sign", {"party": "employee", "signer": "me"}
 
 
+def _notification(w: World, rep: str, warning: str) -> str:
+    """The outbox notification telling a rep about a warning just issued to them."""
+    listing = w.reader.get(f"/api/v1/notifications?recipient=rep:{rep}&limit=1000").json  # type: ignore[attr-defined]
+    return next(n["id"] for n in listing["notifications"] if n["source"]["stream_id"] == warning)
+
+
 def _held(w: World, subject: str) -> str:
     w.created(f"/api/v1/data-subjects/{subject}/legal-holds", {"reason": "dispute", "case_ref": "LAB-1"})
     return subject
@@ -286,6 +297,7 @@ def world(flask_app: Flask, ledger_app: Any, admin_token: str, hr_token: str) ->
     w.team_b = w.created("/api/v1/teams", {"name": "B"})["id"]
     w.rep_a, w.rep_b = w.rep_in(w.team_a), w.rep_in(w.team_b)
     w.second_approver = lambda url: hr(url, {})  # type: ignore[attr-defined]
+    w.reader = authenticated(flask_app, admin_token)  # type: ignore[attr-defined]
     return w
 
 
