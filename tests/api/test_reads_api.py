@@ -131,7 +131,7 @@ def test_team_scorecard_ranks_members_and_sums_revenue(client: Any, ledger_app: 
         ("C", "C", "92.00", 1), ("B", "B", "88.00", 2), ("A", "A", "87.00", 3), ("D", "D", "62.50", 4)]
     assert (team["mean_total"], team["revenue"], team["revenue_target"], team["attainment"]) == (
         "82.38", "260000.00", "400000.00", "65.00")
-    assert 1 <= team["rank"] <= team["of"]
+    assert team["of"] >= team["rank"] >= 1  # its place among every team in the (shared) test ledger
 
 
 def test_group_scorecard_is_the_mean_of_its_members_and_their_summed_revenue(client: Any, post: Any,
