@@ -239,6 +239,14 @@ RULES: dict[str, Rule] = {
     "rules.FxRates POST": write(ADMIN),
     "rules.PoolPolicies GET": read(OPEN_READ),
     "payouts.PayoutRuns POST": write(PEOPLE),
+    "payouts.recalculate POST": write(PEOPLE),
+    "payouts.assign_plan POST": write(ADMIN),
+    "payouts.statement GET": read({**STAFF_READ, "manager": TEAM, "rep": SELF}, the_rep("rep_id"), sensitive=True),
+    "payouts.payroll_export GET": read({"admin": ALL, "hr": ALL, "auditor": ALL, "integration": TEAM},
+                                       stream("run_id", "lines"), sensitive=True),
+    "payouts.simulate POST": read(PEOPLE, sensitive=True),
+    "payouts.Disputes POST": write({"admin": ALL, "hr": ALL, "manager": TEAM, "rep": SELF}, body("rep_id")),
+    "payouts.resolve_dispute POST": write(PEOPLE, stream("dispute_id", "rep_id")),
     "payouts.approve POST": write({**PEOPLE, "manager": TEAM}, stream("run_id", "lines")),
     "payouts.pay POST": write(PEOPLE),
     "payouts.adjust POST": write(PEOPLE, body("rep_id")),
@@ -275,6 +283,7 @@ _stream_reads(RULES, "contracts.contract", read(SELLER_READ, stream("id", "rep_i
 for _kind in ("kpi-scheme", "commission-plan", "pool-policy", "fx-rate"):
     _stream_reads(RULES, f"rules.{_kind}", read(OPEN_READ))
 _stream_reads(RULES, "privacy.data-subject", read(STAFF_READ))
+_stream_reads(RULES, "payouts.dispute", read(SELLER_READ, stream("id", "rep_id")))
 _stream_reads(RULES, "payouts.payout-run", read({**STAFF_READ, "manager": TEAM}, stream("id", "lines"), sensitive=True))
 
 

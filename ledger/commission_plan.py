@@ -1,50 +1,24 @@
-"""CommissionPlan: commission rules as data (open structure, at least a base rate), effective-dated."""
+"""CommissionPlan: commission rules as data, effective-dated, and the reps and teams it is assigned to."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.base import LedgerAggregate, LedgerCreated, LedgerEvent
+from ledger.commissions.rules import PlanRules
 from ledger.errors import Invalid, RuleViolation
 from ledger.money import check_currency
 
-MAX_DEPTH = 8
-
-
-def _check_json(value: Any, path: str, depth: int = 0) -> None:
-    """Plain JSON only (no float), and no '_'-prefixed keys: the event store's encoding reserves them."""
-    if depth > MAX_DEPTH:
-        raise Invalid("rules are nested too deeply", errors={"rules": [f"deeper than {MAX_DEPTH} levels at {path}"]})
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str) or key.startswith("_"):
-                raise Invalid("reserved key in rules", errors={"rules": [f"{path}.{key}: keys must not start with '_'"]})
-            _check_json(item, f"{path}.{key}", depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_json(item, f"{path}[{index}]", depth + 1)
-    elif value is not None and not isinstance(value, (str, int, bool, Decimal)):
-        raise Invalid("rules hold plain JSON values", errors={"rules": [f"{path}: {type(value).__name__} not allowed"]})
+SCOPES = ("rep", "team")
 
 
 def check_rules(rules: Any) -> dict[str, Any]:
-    """An object with a `base_rate` between 0 and 1 (kept as Decimal); the rest stays open."""
-    if not isinstance(rules, dict):
-        raise Invalid("rules must be an object", errors={"rules": ["must be an object"]})
-    _check_json(rules, "rules")
-    raw = rules.get("base_rate")
-    try:
-        if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
-            raise InvalidOperation
-        rate = Decimal(raw)
-    except InvalidOperation:
-        raise Invalid("rules need a base_rate", errors={"rules": ["base_rate is required, a decimal 0..1"]}) from None
-    if not rate.is_finite() or not 0 <= rate <= 1:
-        raise Invalid("base_rate must be between 0 and 1", errors={"rules": ["base_rate must be between 0 and 1"]})
-    return {**rules, "base_rate": rate}
+    """Rules as stored: every key known and well-formed (see ledger/commissions/rules.py), or Invalid."""
+    PlanRules.parse(rules)
+    return dict(rules)
 
 
 class CommissionPlan(LedgerAggregate):
@@ -58,6 +32,7 @@ class CommissionPlan(LedgerAggregate):
         rules: dict[str, Any]
         reason: str
         revisions: list[dict[str, Any]]
+        assignments: list[dict[str, Any]]
 
     class Defined(LedgerCreated):
         name: str
@@ -69,6 +44,7 @@ class CommissionPlan(LedgerAggregate):
             p.name, p.currency, p.effective_from, p.rules, p.reason = (
                 self.name, self.currency, self.effective_from, dict(self.rules), "")
             p.revisions = [{"version": self.originator_version, "effective_from": self.effective_from, "reason": ""}]
+            p.assignments = []
 
     class Revised(LedgerEvent):
         rules: dict[str, Any]
@@ -79,6 +55,16 @@ class CommissionPlan(LedgerAggregate):
             p.rules, p.effective_from, p.reason = dict(self.rules), self.effective_from, self.reason
             p.revisions = [*p.revisions, {"version": self.originator_version,
                                           "effective_from": self.effective_from, "reason": self.reason}]
+
+    class Assigned(LedgerEvent):
+        scope: str
+        scope_id: UUID
+        starts_on: date
+        ends_on: date | None
+
+        def apply(self, p: Any) -> None:
+            p.assignments = [*p.assignments, {"scope": self.scope, "scope_id": self.scope_id,
+                                              "starts_on": self.starts_on, "ends_on": self.ends_on}]
 
     @classmethod
     def define(
@@ -93,6 +79,19 @@ class CommissionPlan(LedgerAggregate):
             raise RuleViolation("a revision must take effect after the previous one", code="not-after-previous",
                                 errors={"effective_from": [f"not after {self.effective_from}"]})
         self._record(self.Revised, rules=checked, effective_from=effective_from, reason=reason, **stamp)
+
+    def assign(self, *, scope: str, scope_id: UUID, starts_on: date, ends_on: date | None, **stamp: Any) -> None:
+        """Put a rep or a team on this plan from `starts_on` to `ends_on` (inclusive; None: until further notice).
+        Overlaps are allowed: on any day the most specific (rep over team), then latest-starting assignment wins."""
+        if scope not in SCOPES:
+            raise Invalid(f"unknown scope {scope!r}", errors={"scope": ["one of rep, team"]})
+        if ends_on is not None and ends_on < starts_on:
+            raise Invalid("an assignment cannot end before it starts", errors={"ends_on": ["before starts_on"]})
+        first = self.revisions[0]["effective_from"]
+        if starts_on < first:
+            raise RuleViolation(f"the plan takes effect on {first}", code="before-plan",
+                                errors={"starts_on": [f"not before the plan's first effective date {first}"]})
+        self._record(self.Assigned, scope=scope, scope_id=scope_id, starts_on=starts_on, ends_on=ends_on, **stamp)
 
     @property
     def base_rate(self) -> Decimal:

@@ -40,11 +40,13 @@ class Deal(LedgerAggregate):
         customer_type: str
         splits: list[dict[str, Any]]
         closed_on: date
+        margin: Decimal | None
         reversed_amount: Decimal
         net_amount: Decimal
         status: str
 
     class Closed(LedgerCreated):
+        class_version = 2
         rep_id: UUID
         customer_id: UUID
         amount: Decimal
@@ -53,11 +55,16 @@ class Deal(LedgerAggregate):
         customer_type: str
         splits: list[dict[str, Any]]
         closed_on: date
+        margin: Decimal | None  # gross margin in the deal's currency, for plans that pay on margin
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["margin"] = None
 
         def apply(self, d: Any) -> None:
             d.rep_id, d.customer_id, d.product = self.rep_id, self.customer_id, self.product
             d.amount, d.currency, d.customer_type = self.amount, self.currency, self.customer_type
-            d.splits, d.closed_on = [dict(s) for s in self.splits], self.closed_on
+            d.splits, d.closed_on, d.margin = [dict(s) for s in self.splits], self.closed_on, self.margin
             d.reversed_amount = Decimal(0).quantize(quantum(self.currency))
             d.net_amount, d.status = self.amount, "closed"
 
@@ -97,16 +104,21 @@ class Deal(LedgerAggregate):
     @classmethod
     def close(
         cls, *, id: UUID | None, rep_id: UUID, customer_id: UUID, amount: Decimal, currency: str, product: str,
-        customer_type: str, splits: list[dict[str, Any]] | None, closed_on: date, **stamp: Any,
+        customer_type: str, splits: list[dict[str, Any]] | None, closed_on: date, margin: Decimal | None = None,
+        **stamp: Any,
     ) -> Deal:
         money = _positive_money(amount, currency)
+        if margin is not None:
+            Money.of(margin, currency).check_exact("margin")
+            if margin > money.amount:
+                raise Invalid("margin cannot exceed the amount", errors={"margin": ["must not exceed amount"]})
         if customer_type not in CUSTOMER_TYPES:
             raise Invalid(f"unknown customer type {customer_type!r}",
                           errors={"customer_type": [f"one of {', '.join(CUSTOMER_TYPES)}"]})
         return cls._start(
             cls.Closed, id, rep_id=rep_id, customer_id=customer_id, amount=money.amount, currency=currency,
             product=product, customer_type=customer_type, splits=cls.check_splits(rep_id, splits),
-            closed_on=closed_on, **stamp,
+            closed_on=closed_on, margin=margin, **stamp,
         )
 
     def reverse(self, *, kind: str, reason: str, amount: Decimal, currency: str, **stamp: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ledger.errors import Invalid
 
@@ -29,7 +29,7 @@ MINOR_UNITS: dict[str, int] = {
     "ZMW": 2, "ZWG": 2,
 }
 CURRENCIES = frozenset(MINOR_UNITS)
-ROUNDING = ROUND_HALF_EVEN  # banker's rounding, the usual choice for payroll sums
+ROUNDING = ROUND_HALF_UP  # half-up to the minor unit, at line level: what payroll staff check by hand
 
 
 def check_currency(code: str) -> str:

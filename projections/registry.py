@@ -8,6 +8,8 @@ from eventsourcing.application import Application
 
 from ledger.settings import Settings
 from projections.base import Projection
+from projections.commission_queries import Commissions
+from projections.commissions import CommissionFactsProjection
 from projections.db import Database
 from projections.outbox import OutboxProjection
 from projections.pool import PoolProjection
@@ -19,7 +21,8 @@ from projections.weekly import WeeklyFollowUpProjection
 
 
 def all_projections() -> list[Projection]:
-    return [ScorecardProjection(), PoolProjection(), WeeklyFollowUpProjection(), PoolActivityProjection(), OutboxProjection()]
+    return [ScorecardProjection(), PoolProjection(), WeeklyFollowUpProjection(), PoolActivityProjection(), OutboxProjection(),
+            CommissionFactsProjection()]
 
 
 class Queries:
@@ -30,6 +33,7 @@ class Queries:
         self.read_side = ReadSide(app, self.db, all_projections(), create=settings.create_tables,
                                   batch=settings.projection_batch)
         self.scorecards = Scorecards(self.read_side, settings.base_currency)
+        self.commissions = Commissions(self.read_side)
 
     def close(self) -> None:
         self.db.close()

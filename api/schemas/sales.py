@@ -66,6 +66,8 @@ class DealClose(Schema):
         metadata={"description": "credit split in percent, totalling 100; default 100% to the closing rep"},
     )
     closed_on = business_date()
+    margin = fields.Decimal(as_string=True, allow_nan=False, load_default=None, validate=validate.Range(min=0),
+                            metadata={"description": "gross margin in the deal's currency, for plans paying on margin"})
     occurred_at = occurred_at()
 
     @validates_schema
@@ -103,6 +105,7 @@ class DealOut(ResourceSchema):
     customer_type = fields.String()
     splits = fields.List(fields.Nested(DealSplitOut))
     closed_on = fields.Date()
+    margin = fields.Decimal(as_string=True, allow_none=True)
     reversed_amount = fields.Decimal(as_string=True)
     net_amount = fields.Decimal(as_string=True)
     status = fields.String(metadata={"description": "closed, partially_reversed or reversed"})

@@ -53,6 +53,16 @@ class ReviseCommissionPlan:
 
 
 @dataclass(frozen=True)
+class AssignCommissionPlan:
+    plan_id: UUID
+    scope: str  # "rep" or "team"
+    scope_id: UUID
+    starts_on: date
+    occurred_at: datetime
+    ends_on: date | None = None
+
+
+@dataclass(frozen=True)
 class SetPoolPolicy:
     effective_from: date
     max_customers: int

@@ -32,6 +32,7 @@ class CloseDeal:
     closed_on: date
     occurred_at: datetime
     splits: list[dict[str, Any]] | None = None  # [{"rep_id": UUID, "share": Decimal percent}]
+    margin: Decimal | None = None
     id: UUID | None = None
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from ledger.base import Ctx
 from ledger.commands.rules import (
+    AssignCommissionPlan,
     DefineCommissionPlan,
     DefineKpiScheme,
     RecordFxRate,
@@ -20,6 +21,7 @@ from ledger.errors import NotFound
 from ledger.fx_rate import FxRate, pair_id
 from ledger.kpi_scheme import KpiScheme
 from ledger.pool_policy import PoolPolicy, policy_id, scope_of
+from ledger.rep import Rep
 from ledger.services.base import ServiceBase
 from ledger.team import Team
 
@@ -62,6 +64,13 @@ class RulesService(ServiceBase):
     def revise_commission_plan(self, cmd: ReviseCommissionPlan, ctx: Ctx) -> CommissionPlan:
         plan = self.load(CommissionPlan, cmd.plan_id)
         plan.revise(rules=cmd.rules, effective_from=cmd.effective_from, reason=cmd.reason,
+                    **ctx.stamp(cmd.occurred_at))
+        return self.commit(ctx, plan)
+
+    def assign_commission_plan(self, cmd: AssignCommissionPlan, ctx: Ctx) -> CommissionPlan:
+        plan = self.load(CommissionPlan, cmd.plan_id)
+        self.load(Rep if cmd.scope == "rep" else Team, cmd.scope_id, field="scope_id")
+        plan.assign(scope=cmd.scope, scope_id=cmd.scope_id, starts_on=cmd.starts_on, ends_on=cmd.ends_on,
                     **ctx.stamp(cmd.occurred_at))
         return self.commit(ctx, plan)
 

@@ -32,7 +32,8 @@ class SalesService(ServiceBase):
                                     errors={"splits": ["a rep in the split has left"]})
         deal = Deal.close(id=cmd.id, rep_id=cmd.rep_id, customer_id=cmd.customer_id, amount=cmd.amount,
                           currency=cmd.currency, product=cmd.product, customer_type=cmd.customer_type,
-                          splits=cmd.splits, closed_on=cmd.closed_on, **ctx.stamp(cmd.occurred_at))
+                          splits=cmd.splits, closed_on=cmd.closed_on, margin=cmd.margin,
+                          **ctx.stamp(cmd.occurred_at))
         return self.commit(ctx, deal)
 
     def reverse_deal(self, cmd: ReverseDeal, ctx: Ctx) -> Deal:

@@ -69,6 +69,14 @@ EXPECT: dict[str, dict[str, str]] = {
     "POST /pool-policy": ADMIN, "GET /pool-policy": EVERYONE_READS,
     "GET /pool-policy/{id}": EVERYONE_READS, "GET /pool-policy/{id}/history": EVERYONE_READS,
     "POST /fx-rates": ADMIN, "GET /fx-rates/{id}": EVERYONE_READS, "GET /fx-rates/{id}/history": EVERYONE_READS,
+    "POST /commission-plans/{plan_id}/assignments": ADMIN,
+    "GET /reps/{rep_id}/statement": PERSONAL_READS,
+    "POST /payout-runs/{run_id}/recalculate": PEOPLE,
+    "GET /payout-runs/{run_id}/payroll": {"admin": "A", "hr": "A", "auditor": "A", "integration": "T"},
+    "POST /plans/simulate": PEOPLE,
+    "POST /disputes": {"admin": "A", "hr": "A", "manager": "T", "rep": "S"},
+    "POST /disputes/{dispute_id}/resolve": PEOPLE,
+    "GET /disputes/{id}": PERSONAL_READS, "GET /disputes/{id}/history": PERSONAL_READS,
     "POST /payout-runs": PEOPLE, "POST /payout-runs/{run_id}/pay": PEOPLE, "POST /payout-runs/{run_id}/adjust": PEOPLE,
     "POST /payout-runs/{run_id}/approve": {**PEOPLE, "manager": "T"},
     "GET /payout-runs/{id}": {"admin": "A", "hr": "A", "legal": "A", "auditor": "A", "manager": "T"},
@@ -169,8 +177,8 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "targets": lambda: w.created("/api/v1/targets", _target(rep))["id"],
         "fx-rates": lambda: w.created("/api/v1/fx-rates", {"base": "USD", "quote": "CNY", "rate": "7.1",
                                                             "on": "2026-01-02"})["id"],
-        "payout-runs": lambda: w.created("/api/v1/payout-runs", {"period": "2026-07", "currency": "CNY", "lines": [
-            {"rep_id": rep, "amount": "10.00"}]})["id"],
+        "payout-runs": lambda: _run(w, team)["id"],
+        "disputes": lambda: _dispute(w, rep),
         **{name: (lambda name=name: w.created(f"/api/v1/{name}", RECORDS[name](rep))["id"]) for name in RECORDS},
     }
     reads: dict[str, Callable[[], str]] = {
@@ -181,6 +189,8 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "GET /leaderboard": lambda: f"/leaderboard?period=2026-Q3&team={team}",
         "GET /customers/{customer_id}/ownership": lambda: f"/customers/{made['customers']()}/ownership",
         "GET /notifications": lambda: f"/notifications?recipient=rep:{rep}&unread=true",
+        "GET /reps/{rep_id}/statement": lambda: f"/reps/{rep}/statement?period={w.base_month}",
+        "GET /payout-runs/{run_id}/payroll": lambda: f"/payout-runs/{_approved_run(w, team)}/payroll",
     }
     if operation in reads:
         return method, reads[operation](), None
@@ -246,9 +256,18 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "POST /notifications/{notification_id}/read": lambda: (
             template.replace("{notification_id}", _notification(w, rep, made["warnings"]())), {}),
         "POST /fx-rates": lambda: (template, {"base": "EUR", "quote": "CNY", "rate": "7.8", "on": "2026-01-02"}),
-        "POST /payout-runs": lambda: (template, {"period": "2026-07", "currency": "CNY", "lines": [{"rep_id": rep, "amount": "1.00"}]}),
+        "POST /payout-runs": lambda: (template, {"period": _next_month(w, team), "team_id": team}),
+        "POST /payout-runs/{run_id}/recalculate": lambda: (template.replace("{run_id}", made["payout-runs"]()), {}),
+        "POST /commission-plans/{plan_id}/assignments": lambda: (
+            template.replace("{plan_id}", made["commission-plans"]()),
+            {"scope": "rep", "scope_id": rep, "starts_on": "2026-01-01"}),
+        "POST /plans/simulate": lambda: (template, {"currency": "CNY", "rules": {"base_rate": "0.05"}, "team_id": team,
+                                                    "period_from": w.base_month, "period_to": w.base_month}),
+        "POST /disputes": lambda: (template, _dispute_body(w, rep)),
+        "POST /disputes/{dispute_id}/resolve": lambda: (template.replace("{dispute_id}", made["disputes"]()),
+                                                        {"outcome": "approve", "amount": "5.00"}),
         "POST /payout-runs/{run_id}/approve": lambda: (template.replace("{run_id}", made["payout-runs"]()), {}),
-        "POST /payout-runs/{run_id}/pay": lambda: (template.replace("{run_id}", _approved_run(w, rep)),
+        "POST /payout-runs/{run_id}/pay": lambda: (template.replace("{run_id}", _approved_run(w, team)),
                                                    {"paid_on": "2026-08-01", "reference": "r"}),
         "POST /payout-runs/{run_id}/adjust": lambda: (template.replace("{run_id}", made["payout-runs"]()),
                                                       {"rep_id": rep, "amount": "1.00", "reason": "r"}),
@@ -282,10 +301,33 @@ def _held(w: World, subject: str) -> str:
     return subject
 
 
-def _approved_run(w: World, rep: str) -> str:
-    run = w.created("/api/v1/payout-runs", {"period": "2026-07", "currency": "CNY", "lines": [{"rep_id": rep, "amount": "1.00"}]})
+def _next_month(w: World, team: str) -> str:
+    """A month no run of the team has used yet (one run per team and month)."""
+    w.months += 1  # type: ignore[attr-defined]
+    year, month = divmod(w.months, 12)  # type: ignore[attr-defined]
+    return f"{2031 + year}-{month + 1:02d}"
+
+
+def _run(w: World, team: str) -> dict[str, Any]:
+    return w.created("/api/v1/payout-runs", {"period": _next_month(w, team), "team_id": team})
+
+
+def _approved_run(w: World, team: str) -> str:
+    run = _run(w, team)
     w.second_approver(f"/api/v1/payout-runs/{run['id']}/approve")  # type: ignore[attr-defined]
     return str(run["id"])
+
+
+def _dispute_body(w: World, rep: str) -> dict[str, Any]:
+    statement = w.reader.get(f"/api/v1/reps/{rep}/statement?period={w.base_month}").json  # type: ignore[attr-defined]
+    return {"rep_id": rep, "period": w.base_month, "line_id": statement["lines"][0]["line_id"], "reason": "other"}
+
+
+def _dispute(w: World, rep: str) -> str:
+    """A dispute opened by another admin, so that every resolver passes the four-eyes check."""
+    response = w.opener("/api/v1/disputes", _dispute_body(w, rep))  # type: ignore[attr-defined]
+    assert response.status_code == 201, response.json
+    return str(response.json["id"])
 
 
 @pytest.fixture(scope="module")
@@ -298,6 +340,13 @@ def world(flask_app: Flask, ledger_app: Any, admin_token: str, hr_token: str) ->
     w.rep_a, w.rep_b = w.rep_in(w.team_a), w.rep_in(w.team_b)
     w.second_approver = lambda url: hr(url, {})  # type: ignore[attr-defined]
     w.reader = authenticated(flask_app, admin_token)  # type: ignore[attr-defined]
+    w.opener = poster(authenticated(flask_app, issue_token(ledger_app, "admin")))  # type: ignore[attr-defined]
+    w.months, w.base_month = 0, "2026-07"  # type: ignore[attr-defined]
+    plan = w.created("/api/v1/commission-plans", {"name": "matrix", "currency": "CNY", "effective_from": "2025-01-01",
+                                                  "rules": {"base_rate": "0.05", "draw": {"amount": "100.00"}}})
+    for team in (w.team_a, w.team_b):
+        w.created(f"/api/v1/commission-plans/{plan['id']}/assignments",
+                  {"scope": "team", "scope_id": team, "starts_on": "2025-01-01"})
     return w
 
 

@@ -32,10 +32,12 @@ def test_amount_finer_than_minor_unit_is_refused() -> None:
     assert Money.of("100", "JPY").check_exact().amount == Decimal("100")
 
 
-def test_rounding_is_bankers_to_the_minor_unit() -> None:
-    assert Money.of("2.345", "CNY").rounded().amount == Decimal("2.34")
-    assert Money.of("2.355", "CNY").rounded().amount == Decimal("2.36")
-    assert Money.of("1", "CNY").times(Decimal("0.125")).amount == Decimal("0.12")
+def test_rounding_is_half_up_to_the_minor_unit() -> None:
+    assert Money.of("2.345", "CNY").rounded().amount == Decimal("2.35")
+    assert Money.of("2.344", "CNY").rounded().amount == Decimal("2.34")
+    assert Money.of("-2.345", "CNY").rounded().amount == Decimal("-2.35")  # half away from zero
+    assert Money.of("1", "CNY").times(Decimal("0.125")).amount == Decimal("0.13")
+    assert Money.of("0.5", "JPY").rounded().amount == Decimal("1")
 
 
 @pytest.mark.parametrize(

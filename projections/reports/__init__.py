@@ -1,0 +1,1 @@
+"""Printable and exportable renderings of read models: statement PDFs, payroll files."""
