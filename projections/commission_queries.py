@@ -116,7 +116,7 @@ class Commissions:
                                 errors={"team_id": ["one payout run pays one currency; align the plans' currencies"]})
         lines = [{**line, "rep_id": rep} for rep in members for line in statement_json(statements[rep])["lines"]]
         adjustments = [a for rep in members for a in corrections(engine, rep, period, run_id)]
-        if not lines and not adjustments:
+        if not lines and not adjustments and run_id is None:
             raise RuleViolation(f"nothing to pay for team {team_id} in {period}", code="nothing-to-pay",
                                 errors={"period": ["no commission lines or adjustments"]})
         currency = currencies.pop() if currencies else _currency_of(engine, members, period)
