@@ -18,6 +18,7 @@ import click
 from ledger.settings import Settings
 from scripts.demo import demo
 from scripts.jobs_cli import jobs
+from scripts.payouts_cli import payouts, statement
 from scripts.readcli import leaderboard, projections, scorecard
 from scripts.scheduler import scheduler
 from scripts.tokens import tokens
@@ -165,6 +166,8 @@ def events(after: int, limit: int | None, follow: bool, interval: float) -> None
 
 
 cli.add_command(demo)
+cli.add_command(statement)
+cli.add_command(payouts)
 cli.add_command(tokens)
 cli.add_command(projections)
 cli.add_command(scorecard)

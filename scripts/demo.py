@@ -37,11 +37,13 @@ class DemoWriter:
     def id(self, name: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"urn:sales-ledger:demo:{self.seed}:{name}")
 
-    def do(self, method: Callable[[Any, Ctx], Any], cmd: Any, actor: str = "demo") -> Any:
+    def do(self, method: Callable[[Any, Ctx], Any], cmd: Any, actor: str = "demo", stable: str | None = None) -> Any:
+        """`stable` names a command whose body is computed from the ledger (a payout run), so that a rerun,
+        seeing a longer ledger, still replays the first result instead of refusing the key."""
         self.counter += 1
         if getattr(cmd, "id", "") is None:  # deterministic stream ids: same seed, same ledger
             cmd = replace(cmd, id=self.id(f"cmd-{self.counter}"))
-        fingerprint = hashlib.sha256(repr(cmd).encode()).hexdigest()
+        fingerprint = hashlib.sha256((stable or repr(cmd)).encode()).hexdigest()
         ctx = Ctx(actor=actor, idempotency_key=f"demo-{self.seed}-{self.counter}", fingerprint=fingerprint)
         earlier = self.app.replay(ctx)
         if earlier is not None:
@@ -63,8 +65,10 @@ def month(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def build_demo(app: LedgerApplication, seed: int, until: date, progress: Callable[[int], None]) -> DemoWriter:
-    """Record the demo organisation; `progress(n)` is called as weeks of activity complete."""
+def build_demo(app: LedgerApplication, seed: int, until: date, progress: Callable[[int], None],
+               queries: Any) -> DemoWriter:
+    """Record the demo organisation; `progress(n)` is called as weeks of activity complete. `queries`
+    (projections.registry.Queries over the same store) computes the year-end payout runs."""
     from scripts import demo_steps
 
     w = DemoWriter(app, seed)
@@ -76,7 +80,7 @@ def build_demo(app: LedgerApplication, seed: int, until: date, progress: Callabl
     for week in range(52):
         demo_steps.week(w, rng, org, start + timedelta(days=7 * week))
         progress(1)
-    demo_steps.year_end(w, rng, org, until)
+    demo_steps.year_end(w, rng, org, until, queries)
     return w
 
 
@@ -111,19 +115,22 @@ def demo(seed: int, until: datetime) -> None:
     from tqdm import tqdm
 
     from ledger.application import build_application
+    from projections.registry import Queries
     from scripts.cli import _settings, _store_errors, _where
 
     settings = _settings()
     with _store_errors(settings):
         app = build_application(settings)
+        queries = Queries(app, settings)
         try:
             head = app.head()
             with tqdm(total=52, unit="week", desc="demo year") as bar:
-                writer = build_demo(app, seed, until.date(), bar.update)
+                writer = build_demo(app, seed, until.date(), bar.update, queries)
             click.echo(f"{writer.written} commands recorded, {writer.replayed} already present; "
                        f"ledger head {head} -> {app.head()} in {_where(settings)}")
             click.echo("tokens for the tour (shown once; `ledger tokens revoke ID` ends one):")
             for role, secret, whose in demo_tokens(app, writer):
                 click.echo(f"  {role:<12} {secret}  {whose}")
         finally:
+            queries.close()
             app.close()

@@ -79,6 +79,20 @@ def _contacts(i: int) -> list[pl.Contact]:
     return [pl.Contact(name=f"{CONTACT_NAMES[i // 10 % 10]} (demo)", phone=f"+86 138 0000 {2000 + i:04d}", title="采购经理 buyer")]
 
 
+PLAN_RULES: dict[str, Any] = {
+    "base_rate": Decimal("0.05"), "quota": Decimal("60000"),
+    "tiers": {"mode": "marginal", "bands": [
+        {"from": Decimal(0), "to": Decimal(100), "rate": Decimal("0.05")},
+        {"from": Decimal(100), "to": Decimal(150), "rate": Decimal("0.08")},
+        {"from": Decimal(150), "to": None, "rate": Decimal("0.10")}]},
+    "rates": [{"product": "Implementation", "rate": Decimal("0.03")}],
+    "new_customer_bonus": {"percent": Decimal("0.02")},
+    "clawback": {"window_days": 90, "reduces_attainment": False},
+    "ramp": {"quotas": [Decimal("0.2"), Decimal("0.4"), Decimal("0.6"), Decimal("0.8")]},
+    "team_pool": {"target": Decimal("300000"), "amount": Decimal("6000.00"), "split": "bookings"},
+}
+
+
 def rules(w: DemoWriter, org: Org, start: date) -> None:
     indicators = [
         {"key": "revenue", "dimension": "result", "weight": Decimal(40)},
@@ -96,8 +110,11 @@ def rules(w: DemoWriter, org: Org, start: date) -> None:
                                                     cohorts=[new_hires], reason="repurchase rate correlates with annual sales", occurred_at=at(start + timedelta(days=170))))
     plan = w.do(w.app.define_commission_plan, r.DefineCommissionPlan(
         id=w.id("plan"), name="Standard 2026", currency="CNY", effective_from=start, occurred_at=at(start),
-        rules={"base_rate": Decimal("0.05"), "new_customer_bonus_rate": Decimal("0.02")}))
+        rules=PLAN_RULES))
     org.plan = plan.id
+    for team in org.teams:
+        w.do(w.app.assign_commission_plan, r.AssignCommissionPlan(plan_id=plan.id, scope="team", scope_id=team,
+                                                                  starts_on=start, occurred_at=at(start)))
     w.do(w.app.set_pool_policy, r.SetPoolPolicy(effective_from=start, max_customers=25, idle_days=30, distribution="random",
                                                 idle_days_by_level={"A": 15, "B": 30, "C": 45}, occurred_at=at(start)))
     w.do(w.app.record_fx_rate, r.RecordFxRate(base="USD", quote="CNY", rate=Decimal("7.1234"), on=start, source="PBOC", occurred_at=at(start)))
@@ -182,7 +199,7 @@ def _month_start(w: DemoWriter, rng: random.Random, org: Org, day: date) -> None
                                                           occurred_at=at(day, 18)))
 
 
-def year_end(w: DemoWriter, rng: random.Random, org: Org, until: date) -> None:
+def year_end(w: DemoWriter, rng: random.Random, org: Org, until: date, queries: Any) -> None:
     """Documented incompetence, training, a PIP, a complaint, a warning, and a paid quarterly payout."""
     weakest = org.reps[5]
     day = until - timedelta(days=80)
@@ -200,14 +217,13 @@ def year_end(w: DemoWriter, rng: random.Random, org: Org, until: date) -> None:
         ends_on=day + timedelta(days=70), coach_id=org.reps[2], occurred_at=at(day + timedelta(days=10))))
     w.do(w.app.conclude_improvement_plan, pf.ConcludeImprovementPlan(plan_id=plan.id, outcome="met", concluded_on=day + timedelta(days=70),
                                                                      summary="goals met in weeks 6-8", occurred_at=at(day + timedelta(days=70))))
-    period = quarter(until - timedelta(days=100))
-    lines: list[dict[str, Any]] = [
-        {"rep_id": rep, "amount": (org.revenue.get((rep, period), Decimal(0)) * Decimal("0.05")).quantize(Decimal("0.01")),
-         "description": f"5% commission on {period} net revenue", "source_event_ids": []}
-        for rep in org.reps if org.revenue.get((rep, period))
-    ]
-    run = w.do(w.app.calculate_payout, p.CalculatePayout(id=w.id(f"payout-{period}"), period=period, currency="CNY", lines=lines,
-                                                         calculated_by="payroll", occurred_at=at(until - timedelta(days=25))))
-    w.do(w.app.approve_payout, p.ApprovePayout(run_id=run.id, approved_by="finance director", occurred_at=at(until - timedelta(days=20))))
-    w.do(w.app.pay_payout, p.PayPayout(run_id=run.id, paid_on=until - timedelta(days=15), reference="BANK-2026-0042",
-                                       occurred_at=at(until - timedelta(days=15))))
+    period = month(until.replace(day=1) - timedelta(days=1))  # the last full month before `until`
+    for team in org.teams:
+        computed = queries.commissions.calculation(team, period)
+        run = w.do(w.app.calculate_payout, p.CalculatePayout(period=period, team_id=team, **computed, calculated_by="payroll",
+                                                             occurred_at=at(until - timedelta(days=25))),
+                   stable=f"payout:{team}:{period}")
+        w.do(w.app.approve_payout, p.ApprovePayout(run_id=run.id, approved_by="finance director",
+                                                   occurred_at=at(until - timedelta(days=20))))
+        w.do(w.app.pay_payout, p.PayPayout(run_id=run.id, paid_on=until - timedelta(days=15), reference="BANK-2026-0042",
+                                           occurred_at=at(until - timedelta(days=15))))

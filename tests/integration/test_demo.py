@@ -4,14 +4,17 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
+from ledger.settings import Settings
 from projections.feed import read_feed
+from projections.registry import Queries
 from scripts.demo import build_demo
 
 
-def test_demo_records_a_year_of_every_family_once(ledger_app: Any) -> None:
+def test_demo_records_a_year_of_every_family_once(ledger_app: Any, settings: Settings) -> None:
     seed = uuid4().int % 10**9  # fresh ids even on a shared database
+    queries = Queries(ledger_app, settings)
     head = ledger_app.head()
-    first = build_demo(ledger_app, seed, date(2026, 10, 31), lambda _: None)
+    first = build_demo(ledger_app, seed, date(2026, 10, 31), lambda _: None, queries)
     assert first.written > 2000 and first.replayed == 0
     types: dict[str, int] = {}
     after = head
@@ -31,10 +34,13 @@ def test_demo_records_a_year_of_every_family_once(ledger_app: Any) -> None:
                    "CommissionPlan.Defined", "FxRate.Recorded", "WarningNotice.Issued",
                    "ImprovementPlan.Concluded", "PayoutRun.Paid"):
         assert types.get(family, 0) >= 1, family
+    assert types["PayoutRun.Calculated"] == 3 and types["PayoutRun.Paid"] == 3  # one run per team for September
+    assert types["CommissionPlan.Assigned"] == 3
     contract = ledger_app.repository.get(first.id("contract-0"))
     assert contract.post == "senior sales" and str(contract.base_pay_amount.value) == "9800"
     assert ledger_app.repository.get(first.id("rep-0")).phone.value == "+86 139 0000 1000"
 
-    again = build_demo(ledger_app, seed, date(2026, 10, 31), lambda _: None)
+    again = build_demo(ledger_app, seed, date(2026, 10, 31), lambda _: None, queries)
     assert (again.written, again.replayed) == (0, first.written)
     assert ledger_app.head() == after
+    queries.close()

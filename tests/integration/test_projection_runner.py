@@ -25,6 +25,7 @@ from ledger.errors import LedgerError
 from ledger.settings import Settings
 from projections.db import Database
 from projections.pool import PoolProjection
+from projections.registry import Queries
 from projections.runner import Runner
 from projections.scorecards import ScorecardProjection
 from projections.store import create_schema
@@ -145,7 +146,9 @@ def test_a_killed_rebuild_resumes_to_the_identical_result(settings: Settings, tm
 
     with fresh_store(settings, tmp_path) as fresh:
         app = build_application(fresh)
-        build_demo(app, 11, date(2026, 10, 31), lambda _: None)
+        queries = Queries(app, fresh)
+        build_demo(app, 11, date(2026, 10, 31), lambda _: None, queries)
+        queries.close()
         app.close()
         env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
         env.update({"LEDGER_PROJECTION_BATCH": "20", "LEDGER_MASTER_KEY": fresh.master_key})

@@ -49,8 +49,8 @@ def demo(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """A fresh store with a year of the demo organisation, and the environment that points the CLI at it."""
     with fresh_store(settings, tmp_path_factory.mktemp("readcli")) as fresh:
         app = build_application(fresh)
-        build_demo(app, uuid4().int % 10**9, date(2026, 10, 31), lambda _: None)
         queries = Queries(app, fresh)
+        build_demo(app, uuid4().int % 10**9, date(2026, 10, 31), lambda _: None, queries)
         env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
         env.update({"LEDGER_MASTER_KEY": fresh.master_key, "PYTHONIOENCODING": "utf-8"})
         env.update({"LEDGER_DATABASE_URL": fresh.database_url} if fresh.database_url else {"LEDGER_DB": fresh.db_path})
