@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 from uuid import UUID
 
-from ledger.commissions.engine import Engine, Statement
+from ledger.commissions.engine import Engine
 from ledger.commissions.facts import (
     Assignment,
     DealFacts,
@@ -22,6 +22,7 @@ from ledger.commissions.facts import (
     months_between,
 )
 from ledger.commissions.rules import PlanRules
+from ledger.commissions.statement import Statement
 from ledger.errors import Invalid, NotFound, RuleViolation
 from ledger.money import check_currency
 from projections import commissions as c
