@@ -131,6 +131,9 @@ class PayoutRun(LedgerAggregate):
                     **stamp: Any) -> None:
         """New lines from the ledger as it stands; adjustments already recorded on the run are kept."""
         _open(self.status, "a recalculation")
+        if self.team_id is None:  # recorded with hand-given lines (Calculated v1): nothing to compute them from
+            raise RuleViolation("a run recorded before runs were computed per team cannot be recalculated; adjust it",
+                                code="not-recalculable", errors={"team_id": ["the run has no team"]})
         self._record(self.Recalculated, lines=check_lines(lines, self.currency), through_position=through_position,
                      recalculated_by=recalculated_by, **stamp)
 

@@ -18,18 +18,20 @@ from ledger.commissions.facts import (
     RepFacts,
     Reversal,
     RunFacts,
+    money,
     month_period,
     months_between,
 )
 from ledger.commissions.rules import PlanRules
 from ledger.commissions.statement import Statement
-from ledger.errors import Invalid, NotFound, RuleViolation
+from ledger.errors import Invalid, NotFound, RuleViolation, UnknownReference
 from ledger.money import check_currency
 from projections import commissions as c
 from projections.readside import Moment, ReadSide
 
 NAME = c.CommissionFactsProjection.name
 SIM_PLAN = UUID(int=0)
+MAX_SIMULATED_MONTHS = 36
 
 
 def _day(text: str | None) -> date | None:
@@ -88,8 +90,11 @@ class Commissions:
         if rep_id not in engine.facts.reps:
             raise NotFound(f"no rep with id {rep_id}")
         st = engine.statement(rep_id, period)
+        found = statement_json(st)
         paid = paid_for(engine.facts, rep_id, period)
-        return {**statement_json(st), "paid": paid, "due": st.earned - paid, "as_of": moment.position,
+        if st.currency:
+            paid = money(paid, st.currency)
+        return {**found, "paid": paid, "due": found["earned"] - paid, "as_of": moment.position,
                 "as_of_time": moment.at, "disputes": [
                     {"id": d.dispute_id, "status": d.status, "amount": d.amount, "position": d.position}
                     for d in engine.facts.disputes if d.rep_id == rep_id and d.period == period]}
@@ -132,19 +137,24 @@ class Commissions:
         month_period(period_from), month_period(period_to)
         if period_to < period_from:
             raise Invalid("period_to is before period_from", errors={"period_to": ["not before period_from"]})
+        if len(months_between(period_from, period_to)) > MAX_SIMULATED_MONTHS:
+            raise Invalid(f"simulate at most {MAX_SIMULATED_MONTHS} months at a time",
+                          errors={"period_to": [f"at most {MAX_SIMULATED_MONTHS} months after period_from"]})
         moment = self.read_side.moment()
         actual = self.engine(moment)
         facts = self.facts(moment)
-        if plan_id is not None and plan_id not in facts.plans:
-            raise NotFound(f"no commission-plan with id {plan_id}")
+        if plan_id is not None and plan_id not in facts.plans:  # a reference in the body: 409, as for commands
+            raise UnknownReference(f"no commission-plan with id {plan_id}",
+                                   errors={"plan_id": ["unknown commission-plan"]})
         first = date.fromisoformat(period_from + "-01")
         version = PlanVersion(SIM_PLAN, "draft", currency, 1, 0, date(1900, 1, 1), draft)
         facts.plans[SIM_PLAN] = [version]
         if plan_id is not None:  # the draft replaces that plan wherever it is assigned
             facts.plans[plan_id] = [PlanVersion(plan_id, "draft", currency, 0, 0, date(1900, 1, 1), draft)]
         else:  # the draft applies to every rep (of the team) over the range
-            for rep in facts.reps:
-                facts.rep_assignments.setdefault(rep, []).append(Assignment(SIM_PLAN, first, None, 1 << 62))
+            for rep in facts.reps:  # a rep's own assignment starting later would win over the draft: drop it
+                kept = [a for a in facts.rep_assignments.get(rep, []) if a.starts_on < first]
+                facts.rep_assignments[rep] = [*kept, Assignment(SIM_PLAN, first, None, 1 << 62)]
         simulated = Engine(facts)
         rows: list[dict[str, Any]] = []
         for period in months_between(period_from, period_to):
@@ -154,8 +164,10 @@ class Commissions:
                 was, now = actual.statement(rep, period), simulated.statement(rep, period)
                 if not was.lines and not now.lines:
                     continue
-                rows.append({"rep_id": rep, "period": period, "currency": now.currency or was.currency,
-                             "actual": was.earned, "simulated": now.earned, "difference": now.earned - was.earned})
+                paid_in = now.currency or was.currency
+                before, after = (money(x, paid_in) if paid_in else x for x in (was.earned, now.earned))
+                rows.append({"rep_id": rep, "period": period, "currency": paid_in, "actual": before,
+                             "simulated": after, "difference": after - before})
         was_total = sum((r["actual"] for r in rows), Decimal(0))
         now_total = sum((r["simulated"] for r in rows), Decimal(0))
         return {"as_of": moment.position, "rows": rows,
@@ -195,11 +207,14 @@ def statement_json(st: Statement) -> dict[str, Any]:
         seen[basis] = seen.get(basis, 0) + 1
         line_id = hashlib.sha256(f"{basis}|{seen[basis]}".encode()).hexdigest()[:16]
         lines.append({"line_id": line_id, **line})
+    def cash(amount: Decimal) -> Decimal:
+        return money(amount, st.currency) if st.currency else amount
+
     return {"rep_id": st.rep_id, "period": st.period, "currency": st.currency,
             "plan": None if st.plan is None else {"plan_id": st.plan.plan_id, "name": st.plan.name,
                                                   "version": st.plan.version, "position": st.plan.position},
             "quota": st.quota, "bookings": st.bookings, "attainment": st.attainment, "lines": lines,
-            "earned": st.earned, "draw_balance": st.draw_balance, "notes": st.notes}
+            "earned": cash(st.earned), "draw_balance": cash(st.draw_balance), "notes": st.notes}
 
 
 def paid_for(facts: Facts, rep_id: UUID, period: str) -> Decimal:

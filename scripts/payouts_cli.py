@@ -57,9 +57,11 @@ def calculate(team: UUID, period: str, actor: str) -> None:
     from ledger.errors import NotFound
     from ledger.payout import PayoutRun
     from ledger.services.payouts import run_id
+    from ledger.team import Team
 
     with read_side() as (queries, _):
         app, now = queries.read_side.app, datetime.now(timezone.utc)
+        app.load(Team, team, field="team")
         ctx = Ctx(actor=f"cli:{actor}", idempotency_key=f"cli-{uuid4()}")
         try:
             app.load(PayoutRun, run_id(team, period))

@@ -44,6 +44,7 @@ from ledger.commands.payouts import (
 from ledger.commands.rules import AssignCommissionPlan
 from ledger.dispute import Dispute
 from ledger.payout import PayoutRun
+from ledger.team import Team
 from projections.reports import payroll, statement_pdf
 
 blp = Blueprint("payouts", __name__, url_prefix="/api/v1", description="Commissions, payout runs and disputes")
@@ -76,6 +77,7 @@ class PayoutRuns(MethodView):
     @idempotent
     def post(self, data: dict[str, Any], ctx: Ctx) -> Any:
         """Calculate and record a team's payout run for a month; the caller is its calculator."""
+        ledger().load(Team, data["team_id"], field="team_id")  # an unknown team is 409, not "nothing to pay"
         computed = queries().commissions.calculation(data["team_id"], data["period"])
         return ledger().calculate_payout(CalculatePayout(**data, **computed, calculated_by=ctx.actor), ctx)
 

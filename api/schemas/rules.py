@@ -114,12 +114,22 @@ class CommissionPlanRevise(Schema):
     occurred_at = occurred_at()
 
 
+class AssignmentOut(Schema):
+    scope = fields.String(metadata={"description": "rep or team"})
+    scope_id = fields.UUID()
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+
+
 class CommissionPlanOut(ResourceSchema):
     name = fields.String()
     currency = fields.String()
     effective_from = fields.Date()
     rules = fields.Dict(metadata={"description": "decimals are shown as strings"})
     revisions = fields.List(fields.Nested(RevisionOut))
+    assignments = fields.List(fields.Nested(AssignmentOut),
+                              metadata={"description": "reps and teams on the plan; where they overlap the "
+                                                       "rep's own, then the latest-starting, wins"})
 
 
 class PoolScope(Schema):

@@ -11,6 +11,7 @@ from uuid import UUID
 from flask import Response
 
 from ledger.errors import RuleViolation
+from ledger.money import quantum
 from ledger.payout import PayoutRun
 
 COLUMNS = ("run_id", "period", "team_id", "rep_id", "currency", "commission", "bonuses", "clawbacks", "draw",
@@ -24,7 +25,7 @@ def rows(run: PayoutRun) -> list[dict[str, Any]]:
         raise RuleViolation("only an approved or paid run can be exported to payroll", code="not-approved",
                             errors={"status": [f"is {run.status}"]})
     reps: dict[UUID, dict[str, Decimal]] = {}
-    zero = Decimal(0)
+    zero = quantum(run.currency) * 0  # 0.00 in CNY, 0 in JPY: every figure shows the currency's minor unit
     for line in run.lines:
         sums = reps.setdefault(line["rep_id"], {})
         kind = line.get("kind", "commission")
@@ -75,5 +76,5 @@ def response(run: PayoutRun, fmt: str) -> Response:
     if fmt == "xlsx":
         body, mime = to_xlsx(found), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body, mime = to_csv(found), "text/csv; charset=utf-8"
+        body, mime = to_csv(found), "text/csv"  # Flask adds "; charset=utf-8" to text types itself
     return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})

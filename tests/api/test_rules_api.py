@@ -71,7 +71,8 @@ def test_kpi_weights_not_summing_to_100_are_422(post: Any, ledger_app: LedgerApp
 
 def define_plan(post: Any, **overrides: Any) -> dict[str, Any]:
     body = {"name": f"plan-{uuid4().hex[:6]}", "currency": "CNY", "effective_from": "2026-01-01",
-            "rules": {"base_rate": "0.05", "tiers": [{"above": 100000, "rate": 0.08}]}}
+            "rules": {"base_rate": "0.05", "quota": "100000", "tiers": {"mode": "marginal", "bands": [
+                {"from": 0, "to": 100, "rate": "0.05"}, {"from": 100, "to": None, "rate": 0.08}]}}}
     response = post("/api/v1/commission-plans", {**body, **overrides})
     assert response.status_code == 201, response.json
     return response.json
@@ -82,7 +83,8 @@ def test_commission_plan_definition_and_revision_round_trip(client: FlaskClient,
     head = ledger_app.head()
     plan = define_plan(post)
     url = f"/api/v1/commission-plans/{plan['id']}"
-    assert plan["rules"] == {"base_rate": "0.05", "tiers": [{"above": 100000, "rate": "0.08"}]}
+    assert plan["rules"] == {"base_rate": "0.05", "quota": "100000", "tiers": {"mode": "marginal", "bands": [
+        {"from": 0, "to": 100, "rate": "0.05"}, {"from": 100, "to": None, "rate": "0.08"}]}}  # a JSON float kept exact
     assert client.get(url).json == plan
     assert recorded(client, head, plan["id"], "CommissionPlan.Defined")["payload"]["rules"]["base_rate"] == "0.05"
     head = ledger_app.head()
@@ -107,6 +109,19 @@ def test_commission_rules_need_a_base_rate_between_0_and_1(post: Any, ledger_app
                                                      "effective_from": "2026-01-01", "rules": rules})
         assert_refused(response, ledger_app, head, 422, "invalid")
         assert "rules" in response.json["errors"]
+
+
+def test_commission_rules_with_a_typo_or_broken_bands_are_422_naming_the_rules_path(
+        post: Any, ledger_app: LedgerApplication) -> None:
+    head = ledger_app.head()
+    bands = [{"from": 0, "to": 50, "rate": "0.05"}, {"from": 40, "to": None, "rate": "0.1"}]
+    for rules, path in (({"base_rate": "0.05", "tier": {"mode": "marginal"}}, "tier: unknown key"),
+                        ({"base_rate": "0.05", "quota": "1000", "tiers": {"mode": "marginal", "bands": bands}},
+                         "tiers.bands[1].from: must be 50")):
+        response = post("/api/v1/commission-plans", {"name": "bad", "currency": "CNY",
+                                                     "effective_from": "2026-01-01", "rules": rules})
+        assert_refused(response, ledger_app, head, 422, "invalid")
+        assert response.json["errors"]["rules"][0].startswith(path), response.json
 
 
 def test_team_pool_policy_round_trips_and_is_found_by_team(client: FlaskClient, post: Any, make: Any,

@@ -72,16 +72,35 @@ def test_kpi_revision_must_take_effect_after_the_previous_one() -> None:
         None, 1, 2]
 
 
+TIERED = {"base_rate": "0.05", "quota": "100000", "tiers": {"mode": "marginal", "bands": [
+    {"from": 0, "to": 100, "rate": "0.05"}, {"from": 100, "to": None, "rate": Decimal("0.08")}]}}
+
+
 def plan() -> CommissionPlan:
     return CommissionPlan.define(id=None, name="std", currency="CNY", effective_from=date(2026, 1, 1),
-                                 rules={"base_rate": "0.05", "tiers": [{"above": 100000, "rate": Decimal("0.08")}]},
-                                 **stamp())
+                                 rules=TIERED, **stamp())
 
 
-def test_commission_plan_keeps_base_rate_as_decimal_and_other_rules_open() -> None:
+def test_commission_plan_keeps_its_checked_rules_as_given_with_decimals() -> None:
     defined = plan()
     assert defined.base_rate == Decimal("0.05")
-    assert defined.rules["tiers"] == [{"above": 100000, "rate": Decimal("0.08")}]
+    assert defined.rules == TIERED
+    assert defined.rules["tiers"]["bands"][1] == {"from": 100, "to": None, "rate": Decimal("0.08")}
+
+
+@pytest.mark.parametrize(("rules", "path"), [
+    ({"base_rate": "0.05", "tier": {}}, "tier: unknown key"),
+    ({"base_rate": "0.05", "tiers": [{"above": 100000, "rate": "0.08"}]}, "tiers: must be an object"),
+    ({"base_rate": "0.05", "quota": "1000", "tiers": {"mode": "marginal", "bands": [
+        {"from": 0, "to": 50, "rate": "0.05"}, {"from": 60, "to": None, "rate": "0.1"}]}}, "tiers.bands[1].from"),
+    ({"base_rate": "0.05", "tiers": {"mode": "marginal", "bands": [{"from": 0, "to": None, "rate": "0.1"}]}},
+     "quota: tiers need a quota"),
+])
+def test_commission_rules_that_break_the_schema_are_refused_naming_the_path(rules: dict[str, Any], path: str) -> None:
+    with pytest.raises(Invalid) as error:
+        CommissionPlan.define(id=None, name="bad", currency="CNY", effective_from=date(2026, 1, 1), rules=rules,
+                              **stamp())
+    assert error.value.errors["rules"][0].startswith(path), error.value.errors
 
 
 @pytest.mark.parametrize("rules", [{}, {"base_rate": Decimal("1.5")}, {"base_rate": True}, {"base_rate": 0.05},
