@@ -8,13 +8,14 @@ valid at p: one indexed range read, never a replay.
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Protocol
 from uuid import UUID
+
+import orjson
 
 State = dict[str, Any]
 Address = tuple[str, str, str]  # kind, part, key
@@ -48,7 +49,7 @@ class MemoryView:
 
     def get(self, kind: str, part: str, key: str) -> State | None:
         state = self.states.get((kind, part, key))
-        return None if state is None else json.loads(json.dumps(state))  # folds never share mutable state
+        return None if state is None else orjson.loads(orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS))  # folds never share state
 
     def put(self, kind: str, part: str, key: str, state: State) -> None:
         address = (kind, part, key)

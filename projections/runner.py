@@ -15,6 +15,7 @@ from projections.db import Database
 from projections.store import StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
 
 BATCH = 1000
+CACHE = 200_000  # current states a runner keeps between its own batches (cleared beyond this)
 
 
 class TrackingConflict(Exception):
@@ -34,6 +35,10 @@ class Runner:
     def __init__(self, app: Application[Any], db: Database, projection: Projection, batch: int = BATCH) -> None:
         self.app, self.db, self.projection, self.batch = app, db, projection, batch
         self._lock = threading.Lock()
+        # Current states this runner wrote itself, valid while the tracked position is where it left it:
+        # a rebuild then reads each state from the database once, not once per batch.
+        self._known: dict[Any, Any] = {}
+        self._known_at = -1
 
     @property
     def name(self) -> str:
@@ -72,16 +77,20 @@ class Runner:
             start = tracked_position(cur, self.name, self.db.for_update)
             if start >= head:
                 return True, 0
+            if start != self._known_at or len(self._known) > CACHE:
+                self._known = {}  # someone else moved the projection, or the cache is full: start afresh
+            self._known_at = -1  # invalid until this batch commits
             notifications = self.app.recorder.select_notifications(
                 start=start + 1, limit=self.batch, stop=head, topics=topics)
-            view = StoredView(cur, self.name)
+            view = StoredView(cur, self.name, self._known)
             for notification in notifications:
                 view.position = notification.id
                 self.projection.fold(view, notification.id, self.app.mapper.to_domain_event(notification))
             end = notifications[-1].id if len(notifications) == self.batch else head
-            write_changes(cur, self.name, view.changes)
+            write_changes(cur, self.name, view.changes, view)
             if not advance(cur, self.name, start, end, now):
                 raise TrackingConflict(self.name)
+        self._known_at = end
         return end >= head, len(notifications)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> CatchUp:

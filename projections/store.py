@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator
+
+import orjson
 
 from projections.base import Address, MemoryView, State
 from projections.db import Cursor, Database
@@ -19,7 +20,11 @@ SCHEMA = [
         ON projection_rows (projection, kind, part, valid_to)""",
     """CREATE INDEX IF NOT EXISTS projection_rows_key
         ON projection_rows (projection, kind, key, valid_to)""",
+    # the one current row of each state: what a fold reads and what a new version closes
+    """CREATE UNIQUE INDEX IF NOT EXISTS projection_rows_now
+        ON projection_rows (projection, kind, part, key) WHERE valid_to IS NULL""",
 ]
+COLUMNS = ("projection", "kind", "part", "key", "valid_from", "valid_to", "state")
 
 
 def create_schema(db: Database) -> None:
@@ -29,40 +34,63 @@ def create_schema(db: Database) -> None:
 
 
 class StoredView(MemoryView):
-    """A MemoryView that loads current states from the database on first use."""
+    """A MemoryView that loads current states from the database on first use. `known` holds current
+    states (None: no row) that the runner already knows from the batches it wrote itself."""
 
-    def __init__(self, cur: Cursor, projection: str) -> None:
+    def __init__(self, cur: Cursor, projection: str, known: dict[Address, State | None] | None = None) -> None:
         super().__init__()
         self._cur, self._projection = cur, projection
         self._loaded: set[Address] = set()
+        self.known = known if known is not None else {}
 
     def get(self, kind: str, part: str, key: str) -> State | None:
         address = (kind, part, key)
         if address not in self._loaded and address not in self.states:
-            self._cur.execute(
-                "SELECT state FROM projection_rows WHERE projection = ? AND kind = ? AND part = ? AND key = ? "
-                "AND valid_to IS NULL", (self._projection, kind, part, key))
-            row = self._cur.fetchone()
-            if row is not None:
-                self.states[address] = json.loads(row[0])
+            if address in self.known:
+                state = self.known[address]
+            else:
+                self._cur.execute(
+                    "SELECT state FROM projection_rows WHERE projection = ? AND kind = ? AND part = ? AND key = ? "
+                    "AND valid_to IS NULL", (self._projection, kind, part, key))
+                row = self._cur.fetchone()
+                state = None if row is None else orjson.loads(row[0])
+                self.known[address] = state
+            if state is not None:
+                self.states[address] = state
             self._loaded.add(address)
         return super().get(kind, part, key)
 
+    def is_new(self, address: Address) -> bool:
+        """True when the state is known to have no stored row yet (nothing to close)."""
+        return address in self.known and self.known[address] is None and address in self._loaded
 
-def write_changes(cur: Cursor, projection: str, changes: list[tuple[Address, int, State]]) -> None:
-    """Close each changed state's current row and insert its new versions, in position order."""
-    latest: dict[Address, int] = {}
+
+def write_changes(cur: Cursor, projection: str, changes: list[tuple[Address, int, State]],
+                  view: StoredView | None = None) -> int:
+    """Close each changed state's current row and insert all its new versions, in two bulk statements:
+    versions written in the same batch get their `valid_to` here, so no row is written twice."""
+    versions: dict[Address, list[list[Any]]] = {}
     for address, position, state in changes:
-        kind, part, key = address
-        if latest.get(address) == position:  # several changes at one position: keep the last
-            cur.execute("UPDATE projection_rows SET state = ? WHERE projection = ? AND kind = ? AND part = ? "
-                        "AND key = ? AND valid_from = ?", (json.dumps(state), projection, kind, part, key, position))
-            continue
-        cur.execute("UPDATE projection_rows SET valid_to = ? WHERE projection = ? AND kind = ? AND part = ? "
-                    "AND key = ? AND valid_to IS NULL", (position, projection, kind, part, key))
-        cur.execute("INSERT INTO projection_rows (projection, kind, part, key, valid_from, valid_to, state) "
-                    "VALUES (?, ?, ?, ?, ?, NULL, ?)", (projection, kind, part, key, position, json.dumps(state)))
-        latest[address] = position
+        found = versions.setdefault(address, [])
+        if found and found[-1][0] == position:  # several changes at one position: keep the last
+            found[-1][1] = state
+        else:
+            found.append([position, state])
+    closing = [(found[0][0], projection, *address) for address, found in versions.items()
+               if view is None or not view.is_new(address)]
+    if closing:
+        cur.executemany("UPDATE projection_rows SET valid_to = ? WHERE projection = ? AND kind = ? AND part = ? "
+                        "AND key = ? AND valid_to IS NULL", closing)
+    rows = []
+    for (kind, part, key), found in versions.items():
+        for index, (position, state) in enumerate(found):
+            until = found[index + 1][0] if index + 1 < len(found) else None
+            rows.append((projection, kind, part, key, position, until, orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS).decode()))
+    cur.insert_rows("projection_rows", COLUMNS, rows)
+    if view is not None:
+        for address, found in versions.items():
+            view.known[address] = found[-1][1]
+    return len(rows)
 
 
 def ensure_tracked(cur: Cursor, projection: str, now: str) -> None:
@@ -108,4 +136,4 @@ def read_rows(cur: Cursor, projection: str, kind: str, *, part: str | None = Non
         params += [as_of, as_of]
     cur.execute(sql + " ORDER BY part, key", params)
     for row_part, row_key, state in cur.fetchall():
-        yield row_part, row_key, json.loads(state)
+        yield row_part, row_key, orjson.loads(state)
