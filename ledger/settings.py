@@ -112,7 +112,8 @@ class Settings:
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The `eventsourcing` library's own settings for the chosen store."""
-        common = {"CREATE_TABLE": "y" if self.create_tables else "n"}
+        common = {"CREATE_TABLE": "y" if self.create_tables else "n",
+                  "TRANSCODER_TOPIC": "ledger.transcoder:OrjsonTranscoder"}
         if not self.database_url:
             return {**common, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                     "SQLITE_DBNAME": self.db_path, "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout_s)}
