@@ -15,11 +15,14 @@ from api.resources import (
     contracts,
     customers,
     events,
+    evidence,
+    integrity,
     notifications,
     org,
     payouts,
     performance,
     privacy,
+    protection,
     reads,
     rules,
     sales,
@@ -31,6 +34,7 @@ from ledger.settings import Settings
 BLUEPRINTS = (
     org.blp, customers.blp, sales.blp, performance.blp, contracts.blp, rules.blp, payouts.blp, events.blp, access.blp,
     privacy.blp, reads.blp, notifications.blp,
+    protection.blp, evidence.blp, integrity.blp,
 )
 JSON_TYPES = ("application/json", "application/problem+json")
 

@@ -231,6 +231,7 @@ RULES: dict[str, Rule] = {
                                            employee_only_for_rep=True),
     "contracts.renew POST": write(PEOPLE, stream("contract_id", "rep_id")),
     "contracts.terminate POST": write(PEOPLE, stream("contract_id", "rep_id")),
+    "contracts.rep_contract_on GET": read(SELLER_READ, the_rep("rep_id"), sensitive=True),
     "rules.KpiSchemes POST": write(ADMIN),
     "rules.revise_kpi_scheme POST": write(ADMIN),
     "rules.CommissionPlans POST": write(ADMIN),
@@ -252,9 +253,15 @@ RULES: dict[str, Rule] = {
     "payouts.adjust POST": write(PEOPLE, body("rep_id")),
     "events.feed GET": read({"admin": ALL, "legal": ALL, "auditor": ALL}, sensitive=True),
     "access.access_log GET": read({"admin": ALL, "auditor": ALL}),
+    "integrity.verify GET": read(STAFF_READ),
+    "integrity.Checkpoints GET": read(STAFF_READ),
+    "integrity.Checkpoints POST": write({"admin": ALL, "auditor": ALL}),
     "privacy.place_hold POST": write(LEGAL),
     "privacy.release_hold POST": write(LEGAL),
     "privacy.erase POST": write(PEOPLE),
+    "protection.ProtectedStatuses POST": write(PEOPLE, body("rep_id")),
+    "protection.end_status POST": write(PEOPLE, stream("status_id", "rep_id")),
+    "evidence.evidence GET": read(LEGAL, the_rep("rep_id"), sensitive=True),
     "reads.rep_scorecard GET": read(SELLER_READ, the_rep("rep_id")),
     "reads.holdings GET": read(SELLER_READ, the_rep("rep_id")),
     "reads.team_scorecard GET": read(SELLER_READ, team_in("team_id")),
@@ -283,6 +290,7 @@ _stream_reads(RULES, "contracts.contract", read(SELLER_READ, stream("id", "rep_i
 for _kind in ("kpi-scheme", "commission-plan", "pool-policy", "fx-rate"):
     _stream_reads(RULES, f"rules.{_kind}", read(OPEN_READ))
 _stream_reads(RULES, "privacy.data-subject", read(STAFF_READ))
+_stream_reads(RULES, "protection.protected-status", read(LEGAL, stream("id", "rep_id"), sensitive=True))  # health data
 _stream_reads(RULES, "payouts.dispute", read(SELLER_READ, stream("id", "rep_id")))
 _stream_reads(RULES, "payouts.payout-run", read({**STAFF_READ, "manager": TEAM}, stream("id", "lines"), sensitive=True))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ledger.keystore import open_keystore
 from ledger.services.access import AccessService
 from ledger.services.contracts import ContractService
+from ledger.services.evidence import EvidenceService
+from ledger.services.integrity import IntegrityService
 from ledger.services.notifications import NotificationService
 from ledger.services.org import OrgService
 from ledger.services.payouts import PayoutService
@@ -22,6 +24,7 @@ from ledger.settings import Settings
 class LedgerApplication(
     OrgService, PoolService, SalesService, PerformanceService, ContractService, RulesService, PayoutService,
     AccessService, PrivacyService, TargetService, WatchService, ReminderService, NotificationService,
+    EvidenceService, IntegrityService,
 ):
     """Command methods check invariants and save events; `load`/`history` read streams back."""
 

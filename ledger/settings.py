@@ -38,6 +38,8 @@ class Settings:
     review_bottom_share: Decimal = Decimal("0.1")
     review_consecutive: int = 2
     review_min_team_size: int = 4
+    signing_key_file: str = ""
+    verify_key_files: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +66,8 @@ class Settings:
             review_bottom_share=Decimal(env.get("LEDGER_REVIEW_BOTTOM_SHARE", str(cls.review_bottom_share))),
             review_consecutive=int(env.get("LEDGER_REVIEW_CONSECUTIVE", cls.review_consecutive)),
             review_min_team_size=int(env.get("LEDGER_REVIEW_MIN_TEAM_SIZE", cls.review_min_team_size)),
+            signing_key_file=env.get("LEDGER_SIGNING_KEY_FILE", ""),
+            verify_key_files=env.get("LEDGER_VERIFY_KEY_FILES", ""),
         )
 
     def job_crons(self) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields as dc_fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Iterable
 from uuid import UUID
@@ -11,7 +11,10 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent, DomainEventProtocol
 
+from ledger.errors import Invalid
 from ledger.personal import Personal
+
+Bound = int | datetime  # a ledger position, or a recording time (timezone-aware)
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic",
              "occurred_at", "actor", "idempotency_key"}
@@ -61,16 +64,75 @@ def event_record(event: DomainEventProtocol[Any], position: int | None = None) -
 ACCESS_RECORD_TOPIC = "ledger.read_audit:ReadAudit.SensitiveDataRead"
 
 
-def read_feed(app: Application[Any], after: int, limit: int, *, with_access_records: bool = False) -> dict[str, Any]:
-    """Events after a position, in ledger order. Gaps in positions are normal (refused writes, and the
-    access records left out); read on from `next_after` until it stops moving, not until a page is empty."""
-    notifications = app.recorder.select_notifications(start=after + 1, limit=limit)
+def parse_bound(value: str, field: str) -> Bound:
+    """A ledger position (digits) or an ISO 8601 timestamp with an offset; 422 naming `field` otherwise."""
+    text = value.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{field} {value!r} is neither a position nor an ISO timestamp",
+                      errors={field: ["a ledger position or an ISO 8601 timestamp"]}) from None
+    if at.tzinfo is None:
+        raise Invalid(f"{field} timestamps need an offset", errors={field: ["timezone required"]})
+    return at
+
+
+def position_at(app: Application[Any], at: datetime) -> int:
+    """The last position recorded at or before `at` (0 if none): a binary search over recording times,
+    which rise with positions (writers are serialised); the same rule as `as_of` (ReadSide.moment)."""
+    low, high = 0, app.recorder.max_notification_id() or 0
+    while low < high:
+        middle = (low + high + 1) // 2
+        found = app.recorder.select_notifications(start=middle, limit=1, stop=high)
+        if not found:
+            high = middle - 1
+        elif _recorded_at(app.mapper.to_domain_event(found[0])) <= at:
+            low = found[0].id
+        else:
+            high = middle - 1
+    return low
+
+
+def _recorded_at(event: object) -> datetime:
+    stamp = getattr(event, "timestamp", None)
+    if not isinstance(stamp, datetime):
+        raise TypeError(f"{type(event).__name__} has no recording time")
+    return stamp
+
+
+def first_position(app: Application[Any], bound: Bound) -> int:
+    """Inclusive lower bound: that position, or the first one recorded at or after the time."""
+    if isinstance(bound, datetime):
+        return position_at(app, bound - timedelta(microseconds=1)) + 1  # recording times have microseconds
+    return bound
+
+
+def last_position(app: Application[Any], bound: Bound) -> int:
+    """Inclusive upper bound: that position, or the last one recorded at or before the time."""
+    return position_at(app, bound) if isinstance(bound, datetime) else bound
+
+
+def read_feed(app: Application[Any], after: int, limit: int, *, since: Bound | None = None, until: Bound | None = None,
+              with_access_records: bool = False) -> dict[str, Any]:
+    """Events after a position, in ledger order, within the inclusive bounds `since`..`until` (positions or
+    recording times). Gaps in positions are normal (refused writes, and the access records left out); read
+    on from `next_after` until it reaches `until_position` (bounded) or `head`, not until a page is empty."""
+    head = app.recorder.max_notification_id() or 0  # read first: every position up to it is committed
+    start = max(after + 1, first_position(app, since)) if since is not None else after + 1
+    bound = last_position(app, until) if until is not None else None
+    stop = head if bound is None else min(head, bound)
+    notifications = app.recorder.select_notifications(start=start, limit=limit, stop=stop) if start <= stop else []
     events = [event_record(app.mapper.to_domain_event(n), n.id) for n in notifications
               if with_access_records or n.topic != ACCESS_RECORD_TOPIC]
+    full = len(notifications) == limit  # else everything up to `stop` has been read
     return {
         "events": events,
-        "next_after": notifications[-1].id if notifications else after,
-        "head": app.recorder.max_notification_id() or 0,
+        "next_after": notifications[-1].id if full else max(start - 1, stop),
+        "head": head,
+        "from_position": start if since is not None else None,
+        "until_position": bound,
     }
 
 

@@ -10,7 +10,10 @@ from ledger.settings import Settings
 from projections.base import Projection
 from projections.commission_queries import Commissions
 from projections.commissions import CommissionFactsProjection
+from projections.contracts import ContractIndexProjection
 from projections.db import Database
+from projections.evidence.builder import Evidence
+from projections.integrity import Integrity
 from projections.outbox import OutboxProjection
 from projections.pool import PoolProjection
 from projections.pool_activity import PoolActivityProjection
@@ -22,7 +25,7 @@ from projections.weekly import WeeklyFollowUpProjection
 
 def all_projections() -> list[Projection]:
     return [ScorecardProjection(), PoolProjection(), WeeklyFollowUpProjection(), PoolActivityProjection(), OutboxProjection(),
-            CommissionFactsProjection()]
+            CommissionFactsProjection(), ContractIndexProjection()]
 
 
 class Queries:
@@ -34,6 +37,8 @@ class Queries:
                                   batch=settings.projection_batch)
         self.scorecards = Scorecards(self.read_side, settings.base_currency)
         self.commissions = Commissions(self.read_side)
+        self.integrity = Integrity(app, self.db, settings, create=settings.create_tables)
+        self.evidence = Evidence(app, self.read_side, self.integrity)
 
     def close(self) -> None:
         self.db.close()

@@ -17,9 +17,12 @@ import click
 
 from ledger.settings import Settings
 from scripts.demo import demo
+from scripts.evidence_cli import evidence
+from scripts.integrity_cli import checkpoint, keys, verify
 from scripts.jobs_cli import jobs
 from scripts.payouts_cli import payouts, statement
 from scripts.readcli import leaderboard, projections, scorecard
+from scripts.replay_cli import bound_option, replay
 from scripts.scheduler import scheduler
 from scripts.tokens import tokens
 
@@ -98,12 +101,19 @@ def db_init() -> None:
 
     settings = replace(_settings(), create_tables=True)
     with _store_errors(settings):
-        build_application(settings).close()
+        application = build_application(settings)
+        try:
+            from projections.registry import Queries
+
+            Queries(application, settings).close()  # the read models' and the integrity chain's tables too
+        finally:
+            application.close()
     click.echo(f"tables ready in {_where(settings)}")
 
 
-def _pages(settings: Settings, after: int, limit: int | None, follow: bool, interval: float) -> Iterator[dict[str, Any]]:
-    """Feed records after a position; with `follow`, keeps polling for new ones."""
+def _pages(settings: Settings, after: int, limit: int | None, follow: bool, interval: float,
+           since: Any = None, until: Any = None) -> Iterator[dict[str, Any]]:
+    """Feed records after a position (within `since`..`until`); with `follow`, keeps polling for new ones."""
     from ledger.application import build_application
     from projections.feed import plain, read_feed
 
@@ -111,12 +121,14 @@ def _pages(settings: Settings, after: int, limit: int | None, follow: bool, inte
     try:
         left = limit
         while left is None or left > 0:
-            page = read_feed(application, after, min(PAGE, left) if left is not None else PAGE)
+            page = read_feed(application, after, min(PAGE, left) if left is not None else PAGE, since=since, until=until)
             for record in page["events"]:
                 yield plain(record)
             after = page["next_after"]
             if left is not None:
                 left -= len(page["events"])
+            if page["until_position"] is not None and after >= page["until_position"]:
+                return  # the upper bound is reached: nothing more to print or follow
             if after >= page["head"]:
                 if not follow:
                     return
@@ -141,10 +153,14 @@ def _stop_on_signals() -> None:
               help="Print events after this ledger position.")
 @click.option("--limit", default=None, type=click.IntRange(min=1), show_default="no limit",
               help="Stop after this many events.")
-@click.option("--follow", "-f", is_flag=True, help="Keep polling for new events until Ctrl-C.")
+@click.option("--from", "since", callback=bound_option,
+              help="First position, or first recording time (ISO 8601 with offset), to print; inclusive.")
+@click.option("--until", callback=bound_option,
+              help="Last position, or last recording time (ISO 8601 with offset), to print; inclusive.")
+@click.option("--follow", "-f", is_flag=True, help="Keep polling for new events until Ctrl-C (or until --until).")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
               help="Seconds between polls with --follow.")
-def events(after: int, limit: int | None, follow: bool, interval: float) -> None:
+def events(after: int, limit: int | None, follow: bool, interval: float, since: Any, until: Any) -> None:
     """Print the event feed as JSON lines, oldest first.
 
     Each line is one event as GET /api/v1/events shows it: position, stream, version, type,
@@ -156,7 +172,7 @@ def events(after: int, limit: int | None, follow: bool, interval: float) -> None
         raise click.ClickException(f"no ledger at {settings.db_path}; run `ledger db init` or set LEDGER_DB")
     try:
         with _store_errors(settings):
-            for record in _pages(settings, after, limit, follow, interval):
+            for record in _pages(settings, after, limit, follow, interval, since, until):
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
                 sys.stdout.flush()
     except KeyboardInterrupt:
@@ -174,6 +190,11 @@ cli.add_command(scorecard)
 cli.add_command(leaderboard)
 cli.add_command(scheduler)
 cli.add_command(jobs)
+cli.add_command(evidence)
+cli.add_command(replay)
+cli.add_command(keys)
+cli.add_command(checkpoint)
+cli.add_command(verify)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from ledger.application import LedgerApplication, build_application
 from ledger.base import Ctx
 from ledger.commands.access import IssueToken
 from ledger.settings import Settings
+from tests.integrity_keys import suite_signing_key
 
 TEST_DATABASE_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
 TEST_MASTER_KEY = "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE="  # base64 of b"ledger-test-master-key-32-bytes!"
@@ -28,11 +29,12 @@ TEST_MASTER_KEY = "bGVkZ2VyLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE="  # base64 of b"
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     generous = "100000 per minute"  # the suite is one client; limits are tested on their own app
+    signing = suite_signing_key(tmp_path_factory.mktemp("keys") / "signing.pem")  # checkpoints can be signed
     if TEST_DATABASE_URL:
         return Settings(database_url=TEST_DATABASE_URL, pool_size=4, max_overflow=8, rate_limit=generous,
-                        master_key=TEST_MASTER_KEY)
+                        master_key=TEST_MASTER_KEY, signing_key_file=signing)
     return Settings(db_path=str(tmp_path_factory.mktemp("db") / "ledger.sqlite"), rate_limit=generous,
-                    master_key=TEST_MASTER_KEY)
+                    master_key=TEST_MASTER_KEY, signing_key_file=signing)
 
 
 @pytest.fixture(scope="session")

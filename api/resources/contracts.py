@@ -11,9 +11,12 @@ from api.ext import ledger
 from api.idempotency import idempotent
 from api.parser import Blueprint
 from api.resources.common import add_read_routes
+from api.resources.reads import queries
 from api.schemas.contracts import (
     AmendmentPropose,
     AmendmentSign,
+    ContractInForceOut,
+    ContractOnQuery,
     ContractOut,
     ContractRenew,
     ContractSign,
@@ -22,6 +25,7 @@ from api.schemas.contracts import (
 from ledger.base import Ctx
 from ledger.commands.contracts import ProposeAmendment, RenewContract, SignAmendment, SignContract, TerminateContract
 from ledger.contract import Contract
+from projections.contracts import rep_contract
 
 blp = Blueprint("contracts", __name__, url_prefix="/api/v1", description="Labour contracts and their amendments")
 
@@ -70,6 +74,15 @@ def renew(data: dict[str, Any], contract_id: UUID, ctx: Ctx) -> Any:
 def terminate(data: dict[str, Any], contract_id: UUID, ctx: Ctx) -> Any:
     """Terminate a contract on a legal ground with a notice mode; it then accepts nothing more."""
     return ledger().terminate_contract(TerminateContract(contract_id=contract_id, **data), ctx)
+
+
+@blp.route("/reps/<uuid:rep_id>/contract", methods=["GET"])
+@blp.arguments(ContractOnQuery, location="query")
+@blp.response(200, ContractInForceOut)
+def rep_contract_on(query: dict[str, Any], rep_id: UUID) -> Any:
+    """A rep's contract as in force on a day (`on`): clauses, status, amendments, events; `as_of` as elsewhere."""
+    read_side = queries().read_side
+    return rep_contract(read_side, ledger(), rep_id, query["on"], read_side.moment(query["as_of"]))
 
 
 add_read_routes(blp, "contracts", Contract, ContractOut)

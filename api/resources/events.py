@@ -1,4 +1,4 @@
-"""The auditors' feed: every event in ledger order."""
+"""The auditors' feed: every event in ledger order, optionally between two positions or two times."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from typing import Any
 
 from api.ext import ledger
 from api.parser import Blueprint
-from api.schemas.common import FeedQuerySchema, FeedSchema
+from api.schemas.feed import BoundedFeed, BoundedFeedQuery
 from projections.feed import read_feed
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="The event feed, in ledger order")
 
 
 @blp.route("/events", methods=["GET"])
-@blp.arguments(FeedQuerySchema, location="query")
-@blp.response(200, FeedSchema)
+@blp.arguments(BoundedFeedQuery, location="query")
+@blp.response(200, BoundedFeed)
 def feed(query: dict[str, Any]) -> Any:
-    """Events after a position, oldest first, with position, type, stream, version and both clocks."""
-    return read_feed(ledger(), query["after"], query["limit"])
+    """Events after a position (and within `from`..`until`), oldest first, with position, type, stream and both clocks."""
+    return read_feed(ledger(), query["after"], query["limit"], since=query["from_"], until=query["until"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -16,8 +17,10 @@ from api.schemas.common import (
     occurred_at,
     text,
 )
+from api.schemas.reads import AsOfQuery
 from ledger.commands.contracts import SignContract
 from ledger.contract import GROUNDS, KINDS, MAX_PROBATION_MONTHS, NOTICES, PARTIES, PAY_PERIODS
+from ledger.contract_terms import STATUSES
 
 
 class ContractSign(Schema):
@@ -92,8 +95,15 @@ class ContractTerminate(Schema):
     terminated_on = business_date()
     ground = fields.String(required=True, validate=validate.OneOf(GROUNDS))
     notice = fields.String(required=True, validate=validate.OneOf(NOTICES))
+    notice_given_on = business_date(required=False, allow_none=True, load_default=None,
+                                    metadata={"description": "the day written notice was served; required with 30_days"})
     reason = text(required=False, max_length=2000, load_default="")
     occurred_at = occurred_at()
+
+    @validates_schema
+    def _notice_date(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("notice") == "30_days" and data.get("notice_given_on") is None:
+            raise ValidationError("required with 30 days' notice", "notice_given_on")
 
 
 class AmendmentOut(Schema):
@@ -125,5 +135,72 @@ class ContractOut(ResourceSchema):
     terminated_on = fields.Date(allow_none=True)
     termination_ground = fields.String(allow_none=True)
     termination_notice = fields.String(allow_none=True)
+    termination_notice_given_on = fields.Date(allow_none=True)
     termination_reason = fields.String(allow_none=True)
     amendments = fields.List(fields.Nested(AmendmentOut))
+
+
+def _today() -> Any:
+    return datetime.now(timezone.utc).date()
+
+
+class ContractOnQuery(AsOfQuery):
+    on = business_date(required=False, load_default=_today,
+                       metadata={"description": "the day the contract is shown for (default today, UTC)"})
+
+
+class ClausesOut(Schema):
+    post = fields.String()
+    base_pay_amount = Shown(fields.Decimal(as_string=True), metadata={"format": "decimal"})
+    ends_on = fields.Date(allow_none=True, metadata={"description": "last day of the term in force that day"})
+    commission_plan_id = fields.UUID(allow_none=True)
+    performance_clause = fields.String()
+
+
+class AmendmentInForceOut(AmendmentOut):
+    signed = fields.Boolean(metadata={"description": "both parties had signed by the moment asked"})
+    in_force = fields.Boolean(metadata={"description": "signed and effective on or before the day"})
+    positions = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True),
+                            metadata={"description": "proposed / employer / employee -> ledger position"})
+
+
+class RenewalOut(Schema):
+    renewed_on = fields.Date()
+    new_ends_on = fields.Date()
+    in_force = fields.Boolean(metadata={"description": "agreed on or before the day"})
+    position = fields.Integer(allow_none=True)
+
+
+class TerminationOut(Schema):
+    terminated_on = fields.Date(metadata={"description": "last day in force"})
+    ground = fields.String()
+    notice = fields.String()
+    notice_given_on = fields.Date(allow_none=True)
+    reason = fields.String()
+    position = fields.Integer(allow_none=True)
+
+
+class EventRefOut(Schema):
+    position = fields.Integer()
+    version = fields.Integer()
+    type = fields.String()
+
+
+class ContractInForceOut(Schema):
+    rep_id = fields.UUID()
+    on = fields.Date()
+    position = fields.Integer(metadata={"description": "the ledger position the answer reflects"})
+    as_of = fields.AwareDateTime()
+    contract_id = fields.UUID()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    kind = fields.String()
+    starts_on = fields.Date()
+    probation_months = fields.Integer()
+    currency = fields.String()
+    pay_period = fields.String()
+    clauses = fields.Nested(ClausesOut, metadata={"description": "terms after the amendments effective by `on`"})
+    amendments = fields.List(fields.Nested(AmendmentInForceOut))
+    renewals = fields.List(fields.Nested(RenewalOut))
+    termination = fields.Nested(TerminationOut, allow_none=True)
+    events = fields.List(fields.Nested(EventRefOut), metadata={"description": "the contract's events it rests on"})
+    other_contract_ids = fields.List(fields.UUID(), metadata={"description": "the rep's other contracts"})

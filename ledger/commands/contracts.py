@@ -62,3 +62,4 @@ class TerminateContract:
     notice: str
     occurred_at: datetime
     reason: str = ""
+    notice_given_on: date | None = None

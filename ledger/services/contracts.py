@@ -47,5 +47,5 @@ class ContractService(ServiceBase):
     def terminate_contract(self, cmd: TerminateContract, ctx: Ctx) -> Contract:
         contract = self.load(Contract, cmd.contract_id)
         contract.terminate(terminated_on=cmd.terminated_on, ground=cmd.ground, notice=cmd.notice,
-                           reason=cmd.reason, **ctx.stamp(cmd.occurred_at))
+                           reason=cmd.reason, notice_given_on=cmd.notice_given_on, **ctx.stamp(cmd.occurred_at))
         return self.commit(ctx, contract)

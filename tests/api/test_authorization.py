@@ -62,6 +62,7 @@ EXPECT: dict[str, dict[str, str]] = {
     "POST /contracts/{contract_id}/amendments/{amendment_id}/sign": {**PEOPLE, "rep": "S"},
     "POST /contracts/{contract_id}/renew": PEOPLE, "POST /contracts/{contract_id}/terminate": PEOPLE,
     "GET /contracts/{id}": PERSONAL_READS, "GET /contracts/{id}/history": PERSONAL_READS,
+    "GET /reps/{rep_id}/contract": PERSONAL_READS,
     "POST /kpi-schemes": ADMIN, "POST /kpi-schemes/{scheme_id}/revise": ADMIN,
     "GET /kpi-schemes/{id}": EVERYONE_READS, "GET /kpi-schemes/{id}/history": EVERYONE_READS,
     "POST /commission-plans": ADMIN, "POST /commission-plans/{plan_id}/revise": ADMIN,
@@ -89,12 +90,17 @@ EXPECT: dict[str, dict[str, str]] = {
     "GET /projections": {"admin": "A", "auditor": "A"}, "POST /projections/{name}/rebuild": ADMIN,
     "GET /events": {"admin": "A", "legal": "A", "auditor": "A"},
     "GET /access-log": {"admin": "A", "auditor": "A"},
+    "GET /integrity/verify": STAFF_READS, "GET /integrity/checkpoints": STAFF_READS,
+    "POST /integrity/checkpoints": {"admin": "A", "auditor": "A"},
     "POST /data-subjects/{subject_id}/legal-holds": LEGAL,
     "POST /data-subjects/{subject_id}/legal-holds/release": LEGAL,
     "POST /data-subjects/{subject_id}/erase": PEOPLE,
     "GET /data-subjects/{id}": STAFF_READS, "GET /data-subjects/{id}/history": STAFF_READS,
     "GET /notifications": {"admin": "A", "hr": "A", "auditor": "A", "manager": "T", "rep": "S"},
     "POST /notifications/{notification_id}/read": {"admin": "A", "hr": "A", "manager": "T", "rep": "S"},
+    "POST /protected-statuses": PEOPLE, "POST /protected-statuses/{status_id}/end": PEOPLE,
+    "GET /protected-statuses/{id}": LEGAL, "GET /protected-statuses/{id}/history": LEGAL,
+    "GET /reps/{rep_id}/evidence": LEGAL,
 }
 
 LISTINGS = {"GET /leaderboard", "GET /notifications"}  # outside the scope a listing is 403: there is no record whose existence to hide
@@ -179,11 +185,13 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
                                                             "on": "2026-01-02"})["id"],
         "payout-runs": lambda: _run(w, team)["id"],
         "disputes": lambda: _dispute(w, rep),
+        "protected-statuses": lambda: w.created("/api/v1/protected-statuses", _protection(rep))["id"],
         **{name: (lambda name=name: w.created(f"/api/v1/{name}", RECORDS[name](rep))["id"]) for name in RECORDS},
     }
     reads: dict[str, Callable[[], str]] = {
         "GET /reps/{rep_id}/scorecard": lambda: f"/reps/{rep}/scorecard?period=2026-Q3",
         "GET /reps/{rep_id}/holdings": lambda: f"/reps/{rep}/holdings",
+        "GET /reps/{rep_id}/contract": lambda: (made["contracts"](), f"/reps/{rep}/contract?on=2026-06-01")[1],
         "GET /teams/{team_id}/scorecard": lambda: f"/teams/{team}/scorecard?period=2026-Q3",
         "GET /groups/{group_id}/scorecard": lambda: f"/groups/{made['groups']()}/scorecard?period=2026-Q3",
         "GET /leaderboard": lambda: f"/leaderboard?period=2026-Q3&team={team}",
@@ -191,6 +199,7 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "GET /notifications": lambda: f"/notifications?recipient=rep:{rep}&unread=true",
         "GET /reps/{rep_id}/statement": lambda: f"/reps/{rep}/statement?period={w.base_month}",
         "GET /payout-runs/{run_id}/payroll": lambda: f"/payout-runs/{_approved_run(w, team)}/payroll",
+        "GET /reps/{rep_id}/evidence": lambda: f"/reps/{rep}/evidence?from=2026-01-01&to=2026-12-31",
     }
     if operation in reads:
         return method, reads[operation](), None
@@ -253,6 +262,7 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
                                                  "effective_from": "2026-01-01", "max_customers": 10000}),
         "POST /targets": lambda: (template, _target(rep)),
         "POST /projections/{name}/rebuild": lambda: ("/projections/pool/rebuild", {}),
+        "POST /integrity/checkpoints": lambda: (template, {}),
         "POST /notifications/{notification_id}/read": lambda: (
             template.replace("{notification_id}", _notification(w, rep, made["warnings"]())), {}),
         "POST /fx-rates": lambda: (template, {"base": "EUR", "quote": "CNY", "rate": "7.8", "on": "2026-01-02"}),
@@ -271,10 +281,17 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
                                                    {"paid_on": "2026-08-01", "reference": "r"}),
         "POST /payout-runs/{run_id}/adjust": lambda: (template.replace("{run_id}", made["payout-runs"]()),
                                                       {"rep_id": rep, "amount": "1.00", "reason": "r"}),
+        "POST /protected-statuses": lambda: (template, _protection(rep)),
+        "POST /protected-statuses/{status_id}/end": lambda: (
+            template.replace("{status_id}", made["protected-statuses"]()), {"ended_on": "2026-03-01"}),
         **{f"POST /{name}": (lambda name=name: (f"/{name}", RECORDS[name](rep))) for name in RECORDS},
     }
     path, body = actions[operation]()
     return method, path, body
+
+
+def _protection(rep: str) -> dict[str, Any]:
+    return {"rep_id": rep, "category": "medical_treatment_period", "starts_on": "2026-01-05", "basis": "certificate"}
 
 
 def _target(rep: str) -> dict[str, Any]:

@@ -34,8 +34,6 @@ def propose(post: Any, contract_id: str, changes: dict[str, Any] | None = None) 
     return response.json
 
 
-
-
 def test_signed_contract_round_trips(client: FlaskClient, post: Any, make: Any, ledger_app: LedgerApplication) -> None:
     rep_id, head = make.rep()["id"], ledger_app.head()
     response = post(BASE, contract_body(rep_id))
@@ -179,3 +177,63 @@ def test_amendment_on_an_unknown_contract_is_404(post: Any, ledger_app: LedgerAp
     response = post(f"{BASE}/{uuid4()}/amendments", {
         "changes": {"post": "lead"}, "effective_on": "2026-01-01", "proposed_by": "employer"})
     assert_refused(response, ledger_app, head, 404, "not-found")
+
+
+def terminate(post: Any, contract_id: str, **body: Any) -> Any:
+    return post(f"{BASE}/{contract_id}/terminate", {"terminated_on": "2026-06-30", "ground": "mutual", "notice": "none",
+                                                    **body})
+
+
+def test_termination_records_ground_notice_with_its_date_and_reason(client: FlaskClient, post: Any, make: Any,
+                                                                   ledger_app: LedgerApplication) -> None:
+    contract, head = sign(post, make), ledger_app.head()
+    response = terminate(post, contract["id"], ground="resignation", notice="30_days", notice_given_on="2026-05-31",
+                         reason="moving cities")
+    assert response.status_code == 200, response.json
+    assert (response.json["termination_notice_given_on"], response.json["termination_reason"]) == ("2026-05-31",
+                                                                                                 "moving cities")
+    assert recorded(client, head, contract["id"], "Contract.Terminated")["payload"] == {
+        "terminated_on": "2026-06-30", "ground": "resignation", "notice": "30_days", "notice_given_on": "2026-05-31",
+        "reason": "moving cities"}
+
+
+def test_thirty_days_notice_needs_its_date_and_thirty_days(post: Any, make: Any, ledger_app: LedgerApplication) -> None:
+    contract, head = sign(post, make), ledger_app.head()
+    response = terminate(post, contract["id"], ground="art40_incompetence", notice="30_days")
+    assert_refused(response, ledger_app, head, 422, "invalid")
+    assert response.json["errors"] == {"notice_given_on": ["required with 30 days' notice"]}
+    response = terminate(post, contract["id"], ground="art40_incompetence", notice="30_days", notice_given_on="2026-06-01")
+    assert_refused(response, ledger_app, head, 409, "notice-too-short")
+    assert "terminated_on" in response.json["errors"]
+
+
+def test_notice_must_suit_the_ground(post: Any, make: Any, ledger_app: LedgerApplication) -> None:
+    contract, head = sign(post, make), ledger_app.head()
+    for ground, notice in (("art39_misconduct", "pay_in_lieu"), ("art40_incompetence", "none"),
+                           ("resignation", "pay_in_lieu")):
+        response = terminate(post, contract["id"], ground=ground, notice=notice)
+        assert_refused(response, ledger_app, head, 409, "notice-not-allowed")
+        assert "notice" in response.json["errors"]
+
+
+def test_termination_dates_must_fit_the_term(post: Any, make: Any, ledger_app: LedgerApplication) -> None:
+    contract, head = sign(post, make), ledger_app.head()
+    assert_refused(terminate(post, contract["id"], ground="expiry", terminated_on="2027-01-31"), ledger_app, head, 409,
+                   "not-the-end")
+    assert_refused(terminate(post, contract["id"], terminated_on="2028-03-01"), ledger_app, head, 409, "after-end")
+    response = terminate(post, contract["id"], ground="expiry", terminated_on="2028-02-29")
+    assert response.status_code == 200 and response.json["termination_ground"] == "expiry"
+
+
+def test_amendment_after_the_end_and_renewal_after_expiry_are_refused(post: Any, make: Any,
+                                                                     ledger_app: LedgerApplication) -> None:
+    contract, head = sign(post, make), ledger_app.head()
+    late = post(f"{BASE}/{contract['id']}/amendments", {
+        "changes": {"post": "lead"}, "effective_on": "2028-03-01", "proposed_by": "employer"})
+    assert_refused(late, ledger_app, head, 409, "after-end")
+    renewal = post(f"{BASE}/{contract['id']}/renew", {"new_ends_on": "2031-02-28", "renewed_on": "2028-03-01"})
+    assert_refused(renewal, ledger_app, head, 409, "outside-term")
+    assert "renewed_on" in renewal.json["errors"]
+    extended = post(f"{BASE}/{contract['id']}/amendments", {   # effective after the old end, within the new one
+        "changes": {"ends_on": "2029-02-28", "post": "lead"}, "effective_on": "2028-03-01", "proposed_by": "employer"})
+    assert extended.status_code == 201, extended.json

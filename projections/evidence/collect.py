@@ -1,0 +1,231 @@
+"""Collect, from the event log up to one position, every event about a rep, plus what the team context needs.
+
+An event is about the rep when its stream is theirs (their rep stream, contracts, scores, warnings,
+plans, trainings, published scorecards, review flags, protected statuses ...), when it names them
+(deals with a share, follow-ups), when it concerns a customer while they owned it, or when it is a
+rule that applied to them (their own or their team's targets, KPI schemes of their teams or the company).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from ledger import (
+    complaint,
+    contract,
+    contract_reminder,
+    customer,
+    data_subject,
+    deal,
+    dispute,
+    early_warning,
+    evidence_export,
+    followup,
+    holdings,
+    improvement,
+    kpi_scheme,
+    protected_status,
+    published_scorecard,
+    rep,
+    review_flag,
+    score,
+    target,
+    training,
+    warning_notice,
+)
+from ledger.customer import Customer
+from ledger.periods import Period
+from ledger.published_scorecard import PublishedScorecard
+from ledger.rep import Rep
+
+BATCH = 1000
+MODULES = (complaint, contract, contract_reminder, customer, data_subject, deal, dispute, early_warning,
+           evidence_export, followup, holdings, improvement, kpi_scheme, protected_status, published_scorecard, rep,
+           review_flag, score, target, training, warning_notice)
+ALWAYS, DATED = "always", "dated"  # stream modes; a period-labelled stream's mode is "period:<label>"
+ALWAYS_KINDS = ("Rep.", "Contract.", "ProtectedStatus.", "DataSubject.")
+PERIOD_KINDS = ("PublishedScorecard.", "ReviewFlag.", "Target.")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event of the bundle: its position, the stored record (bytes as stored) and the decoded event."""
+
+    position: int
+    stored: Any
+    event: Any
+
+
+@dataclass
+class Collected:
+    rep_id: UUID
+    start: date
+    end: date
+    position: int
+    items: list[Item] = field(default_factory=list)
+    rep_teams: list[str] = field(default_factory=list)  # every team the rep belonged to, in order
+    team: str | None = None  # the rep's team at the position
+    published: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # period -> rep -> publication
+    received: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # rep -> customers received in range
+    candidacies: dict[str, list[int]] = field(default_factory=dict)  # rep -> rule assignments that considered them
+    members: dict[str, str] = field(default_factory=dict)  # rep -> team at the position
+    left_on: dict[str, date] = field(default_factory=dict)
+
+
+def topics() -> list[str]:
+    """Topics of every event class an evidence bundle may concern (others are never decoded)."""
+    found = []
+    for module in MODULES:
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                found += [f"{module.__name__}:{e.__qualname__}" for e in vars(value).values()
+                          if isinstance(e, type) and hasattr(e, "apply") and e.__qualname__.startswith(value.__name__ + ".")]
+    return sorted(found)
+
+
+def collect(app: Application[Any], rep_id: UUID, start: date, end: date, position: int) -> Collected:
+    """Every relevant event up to `position`, read in ledger order in batches."""
+    scan = _Scan(Collected(rep_id, start, end, position))
+    wanted, after = topics(), 0
+    while after < position:
+        batch = app.recorder.select_notifications(start=after + 1, limit=BATCH, stop=position, topics=wanted)
+        if not batch:
+            break
+        for stored in batch:
+            scan.see(Item(stored.id, stored, app.mapper.to_domain_event(stored)))
+        after = batch[-1].id
+    return scan.done()
+
+
+class _Scan:
+    def __init__(self, out: Collected) -> None:
+        self.out, self.rep = out, str(out.rep_id)
+        self.modes: dict[UUID, str] = {}  # the rep's streams and how their events are selected
+        self.rules: dict[UUID, tuple[list[str], str | None]] = {}  # team-scoped rule streams: (teams, period)
+        self.rule_items: dict[UUID, list[Item]] = {}
+        self.owner: dict[UUID, str | None] = {}
+        self.level: dict[UUID, str] = {}
+        self.published_streams: dict[UUID, tuple[str, str]] = {}
+
+    def see(self, item: Item) -> None:
+        e, stream = item.event, item.event.originator_id
+        kind = type(e).__qualname__
+        if isinstance(e, (Rep.Onboarded, Rep.Transferred, Rep.Left)):
+            self._rep(e)
+        if kind.startswith("Customer."):
+            self._customer(item)
+        elif isinstance(e, (PublishedScorecard.Published, PublishedScorecard.Republished)):
+            self._published(item)
+        elif kind in ("Target.Set", "KpiScheme.Defined") and stream not in self.modes:
+            self._rule(item)
+        elif stream in self.rules:
+            self.rule_items[stream].append(item)
+        if stream not in self.modes and self._opens_rep_stream(e):
+            self.modes[stream] = self._mode(e)
+        if stream in self.modes and self._selected(self.modes[stream], e):
+            self._include(item)
+        elif kind in ("Deal.Closed", "FollowUp.Logged", "Complaint.Recorded") and self._owned(e.customer_id):
+            self.modes[stream] = DATED  # about a customer while the rep owned it
+            if self._in_range(e):
+                self._include(item)
+
+    def _opens_rep_stream(self, e: Any) -> bool:
+        if e.originator_id == self.out.rep_id:
+            return True
+        if getattr(e, "rep_id", None) == self.out.rep_id and type(e).__qualname__.split(".")[0] != "Customer":
+            return True
+        if type(e).__qualname__ == "Target.Set":
+            return bool(e.scope == "rep" and e.scope_id == self.out.rep_id)
+        if type(e).__qualname__ in ("DataSubject.Identified", "EarlyWarning.Raised"):
+            return bool(e.subject_id == self.out.rep_id)
+        return any(str(s.get("rep_id")) == self.rep for s in getattr(e, "splits", None) or [])
+
+    @staticmethod
+    def _mode(e: Any) -> str:
+        kind = type(e).__qualname__
+        if kind.startswith(ALWAYS_KINDS):
+            return ALWAYS
+        if kind.startswith(PERIOD_KINDS):
+            return f"period:{e.period}"
+        return DATED
+
+    def _selected(self, mode: str, e: Any) -> bool:
+        if mode == ALWAYS:
+            return True
+        if mode.startswith("period:"):
+            period = Period.parse(mode.removeprefix("period:"))
+            return period.start <= self.out.end and self.out.start <= period.end
+        return self._in_range(e)
+
+    def _in_range(self, e: Any) -> bool:
+        occurred = getattr(e, "occurred_at", None)
+        return isinstance(occurred, datetime) and self.out.start <= occurred.date() <= self.out.end
+
+    def _include(self, item: Item) -> None:
+        if not self.out.items or self.out.items[-1].position != item.position:
+            self.out.items.append(item)
+
+    def _rep(self, e: Any) -> None:
+        rep_id = str(e.originator_id)
+        if isinstance(e, Rep.Left):
+            self.out.left_on[rep_id] = e.left_on
+            return
+        self.out.members[rep_id] = str(e.team_id)
+        if rep_id == self.rep and str(e.team_id) not in self.out.rep_teams:
+            self.out.rep_teams.append(str(e.team_id))
+
+    def _owned(self, customer_id: UUID | None) -> bool:
+        return customer_id is not None and self.owner.get(customer_id) == self.rep
+
+    def _customer(self, item: Item) -> None:
+        e, customer_id = item.event, item.event.originator_id
+        before = self.owner.get(customer_id)
+        if isinstance(e, Customer.Registered):
+            self.level[customer_id] = e.level
+        elif isinstance(e, (Customer.Claimed, Customer.Assigned)):
+            self.owner[customer_id] = str(e.rep_id)
+            if self._in_range(e):
+                how = "claimed" if isinstance(e, Customer.Claimed) else "assigned"
+                self.out.received.setdefault(str(e.rep_id), []).append(
+                    {"customer_id": str(customer_id), "level": self.level.get(customer_id, ""), "how": how,
+                     "rule": getattr(e, "rule", None), "position": item.position, "on": e.occurred_at.date().isoformat()})
+                for candidate in getattr(e, "ranking", None) or []:
+                    self.out.candidacies.setdefault(str(candidate.get("rep_id")), []).append(item.position)
+        elif isinstance(e, (Customer.Released, Customer.Recycled)):
+            self.owner[customer_id] = None
+        involved = self.rep in (before, self.owner.get(customer_id), str(getattr(e, "rep_id", "")))
+        if involved and self._in_range(e):
+            self._include(item)
+
+    def _published(self, item: Item) -> None:
+        e, stream = item.event, item.event.originator_id
+        if isinstance(e, PublishedScorecard.Published):
+            self.published_streams[stream] = (str(e.rep_id), e.period)
+        rep_id, period = self.published_streams.get(stream, ("", ""))
+        if period and self._selected(f"period:{period}", e):
+            self.out.published.setdefault(period, {})[rep_id] = {
+                "total": e.total, "team_id": e.figures.get("team_id"), "position": item.position}
+
+    def _rule(self, item: Item) -> None:
+        e = item.event
+        if type(e).__qualname__ == "Target.Set":
+            if e.scope != "team" or not self._selected(f"period:{e.period}", e):
+                return
+            self.rules[e.originator_id] = ([str(e.scope_id)], e.period)
+        else:
+            self.rules[e.originator_id] = ([str(t) for t in e.team_ids], None)  # none: the whole company
+        self.rule_items[e.originator_id] = [item]
+
+    def done(self) -> Collected:
+        out = self.out
+        out.team = out.members.get(self.rep)
+        for stream, (teams, _) in self.rules.items():
+            if not teams or set(teams) & set(out.rep_teams):
+                out.items += self.rule_items[stream]
+        out.items.sort(key=lambda i: i.position)
+        return out
