@@ -79,23 +79,24 @@ def parse_bound(value: str, field: str) -> Bound:
     return at
 
 
-def position_at(app: Application[Any], at: datetime) -> int:
+def position_at(app: Application[Any], at: datetime, head: int | None = None) -> int:
     """The last position recorded at or before `at` (0 if none): a binary search over recording times,
-    which rise with positions (writers are serialised); the same rule as `as_of` (ReadSide.moment)."""
-    low, high = 0, app.recorder.max_notification_id() or 0
+    which rise with positions (writers are serialised); `as_of` (ReadSide.moment) uses it too."""
+    low, high = 0, head if head is not None else (app.recorder.max_notification_id() or 0)
     while low < high:
         middle = (low + high + 1) // 2
         found = app.recorder.select_notifications(start=middle, limit=1, stop=high)
         if not found:
             high = middle - 1
-        elif _recorded_at(app.mapper.to_domain_event(found[0])) <= at:
+        elif recorded_at(app.mapper.to_domain_event(found[0])) <= at:
             low = found[0].id
         else:
             high = middle - 1
     return low
 
 
-def _recorded_at(event: object) -> datetime:
+def recorded_at(event: object) -> datetime:
+    """The recording time every stored event carries."""
     stamp = getattr(event, "timestamp", None)
     if not isinstance(stamp, datetime):
         raise TypeError(f"{type(event).__name__} has no recording time")

@@ -11,6 +11,7 @@ from eventsourcing.application import Application
 from ledger.errors import Invalid
 from projections.base import Projection, State
 from projections.db import Database
+from projections.feed import position_at, recorded_at
 from projections.runner import BATCH, Runner
 from projections.store import create_schema, read_rows
 
@@ -54,27 +55,12 @@ class ReadSide:
                           errors={"as_of": ["a ledger position or an ISO 8601 timestamp"]}) from None
         if at.tzinfo is None:
             raise Invalid("as_of timestamps need an offset", errors={"as_of": ["timezone required"]})
-        return Moment(self._position_at(at, head), at)
+        return Moment(position_at(self.app, at, head), at)
 
     def _recorded_at(self, position: int) -> datetime | None:
         """Recording time of the last event at or before a position (positions may have gaps)."""
         found = self.app.recorder.select_notifications(start=max(1, position - 999), limit=1000, stop=position)
-        return _recorded(self.app.mapper.to_domain_event(found[-1])) if found else None
-
-    def _position_at(self, at: datetime, head: int) -> int:
-        """The last position recorded at or before `at`: a binary search over recording times."""
-        low, high = 0, head
-        while low < high:
-            middle = (low + high + 1) // 2
-            found = self.app.recorder.select_notifications(start=middle, limit=1, stop=high)
-            if not found:
-                high = middle - 1
-                continue
-            if _recorded(self.app.mapper.to_domain_event(found[0])) <= at:
-                low = found[0].id
-            else:
-                high = middle - 1
-        return low
+        return recorded_at(self.app.mapper.to_domain_event(found[-1])) if found else None
 
     def rows(self, name: str, kind: str, moment: Moment, *, part: str | None = None,
              key: str | None = None) -> list[tuple[str, str, State]]:
@@ -90,11 +76,3 @@ class ReadSide:
         head = self.app.recorder.max_notification_id() or 0
         return [{"name": name, "position": r.position(), "head": head, "behind": max(0, head - r.position())}
                 for name, r in self.runners.items()]
-
-
-def _recorded(event: object) -> datetime:
-    """The recording time every stored event carries."""
-    stamp = getattr(event, "timestamp", None)
-    if not isinstance(stamp, datetime):
-        raise TypeError(f"{type(event).__name__} has no recording time")
-    return stamp
