@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from flask_smorest import Api
 
-from api import errors, security
+from api import errors, openapi, security
 from api.errors import problem
 from api.ext import LedgerExtension
 from api.resources import (
@@ -16,6 +16,7 @@ from api.resources import (
     customers,
     events,
     evidence,
+    imports,
     integrity,
     notifications,
     org,
@@ -35,8 +36,10 @@ BLUEPRINTS = (
     org.blp, customers.blp, sales.blp, performance.blp, contracts.blp, rules.blp, payouts.blp, events.blp, access.blp,
     privacy.blp, reads.blp, notifications.blp,
     protection.blp, evidence.blp, integrity.blp,
+    imports.blp,
 )
 JSON_TYPES = ("application/json", "application/problem+json")
+FILE_ENDPOINTS = {"imports.Imports"}  # their body is a file (CSV, JSON Lines): the view checks its type
 
 
 class LedgerApi(Api):
@@ -47,10 +50,13 @@ class LedgerApi(Api):
     def _register_error_handlers(self) -> None:
         errors.init_app(self._app)
 
+    def _register_responses(self) -> None:
+        openapi.fix_document(self)  # errors documented as problem+json; decimals as strings
+
 
 def _require_json() -> Response | None:
     """Writes with a body must say it is JSON (415 otherwise)."""
-    if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+    if request.method in ("POST", "PUT", "PATCH") and request.content_length and request.endpoint not in FILE_ENDPOINTS:
         mimetype = request.mimetype or ""
         if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
             return problem(415, f"request bodies must be application/json, not {mimetype or 'untyped'}")
@@ -85,7 +91,7 @@ def create_app(settings: Settings | None = None, application: LedgerApplication 
         try:
             head = ext.application.head()
         except Exception as error:  # the store being down is exactly what this reports
-            return jsonify(status="degraded", store="unavailable", detail=str(error)[:200]), 503
+            return jsonify(status="degraded", store="unavailable", detail=str(error)[:200]), 503, {"Retry-After": "2"}
         return jsonify(status="ok", store=settings.backend, head=head)
 
     return app

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any, Mapping
 
+import psycopg
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
@@ -72,7 +74,10 @@ def handle_http_exception(error: HTTPException) -> Response:
         detail = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in errors.items())
     else:
         detail = data.get("message") or error.description or _TITLES.get(status, "Error")
-    return problem(status, detail, errors=errors, headers=data.get("headers"))
+    headers = dict(data.get("headers") or {})
+    # RFC 9110: a 405 names the methods the resource does allow.
+    headers.update((name, value) for name, value in error.get_headers() if name == "Allow")
+    return problem(status, detail, errors=errors, headers=headers)
 
 
 def handle_ledger_error(error: LedgerError) -> Response:
@@ -88,6 +93,15 @@ def handle_persistence_error(error: PersistenceError) -> Response:
     return problem(503, "the event store is unavailable; retry shortly", headers={"Retry-After": "2"})
 
 
+def handle_database_error(error: Exception) -> Response:
+    """The read side's own connections: a database that is down, restarting or locked is a 503 too."""
+    if isinstance(error, sqlite3.OperationalError) and not any(
+            word in str(error) for word in ("locked", "busy", "unable to open")):
+        return handle_unexpected(error)  # e.g. a missing table: a bug, not an outage
+    log.warning("database unavailable: %s", error)
+    return problem(503, "the database is unavailable; retry shortly", headers={"Retry-After": "2"})
+
+
 def handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem(500, "an unexpected error occurred; it has been logged")
@@ -97,4 +111,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(LedgerError, handle_ledger_error)
     app.register_error_handler(PersistenceError, handle_persistence_error)
+    app.register_error_handler(psycopg.OperationalError, handle_database_error)
+    app.register_error_handler(sqlite3.OperationalError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -272,6 +272,7 @@ RULES: dict[str, Rule] = {
     "reads.Targets POST": write(COACHING, target_scope),
     "reads.projection_status GET": read({"admin": ALL, "auditor": ALL}),
     "reads.rebuild POST": write(ADMIN),
+    "imports.Imports POST": write(ADMIN),
     "notifications.notifications GET": Rule({"admin": ALL, "hr": ALL, "auditor": ALL, "manager": TEAM, "rep": SELF},
                                             recipient_in_query, collection=True),
     "notifications.mark_read POST": write({"admin": ALL, "hr": ALL, "manager": TEAM, "rep": SELF},

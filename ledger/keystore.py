@@ -35,6 +35,14 @@ class KeyStoreError(LedgerError):
     code = "keystore-error"
 
 
+class KeyStoreUnavailable(KeyStoreError):
+    """The key table's database cannot be reached right now: retry shortly (503, as for the event store)."""
+
+    http_status = 503
+    title = "Service unavailable"
+    code = "unavailable"
+
+
 class KeyStore(ABC):
     """Wraps, caches and destroys data keys; subclasses only store the wrapped bytes."""
 

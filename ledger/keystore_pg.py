@@ -8,7 +8,7 @@ from uuid import UUID
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from ledger.keystore import TABLE, KeyStore, KeyStoreError
+from ledger.keystore import TABLE, KeyStore, KeyStoreError, KeyStoreUnavailable
 
 _CREATE = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     subject_id uuid PRIMARY KEY,
@@ -24,7 +24,9 @@ class PostgresKeyStore(KeyStore):
     def __init__(self, url: str, master_key: bytes, *, create_table: bool, lock_timeout_s: int, **kwargs: Any) -> None:
         super().__init__(master_key, **kwargs)
         options = f"-c lock_timeout={int(lock_timeout_s * 1000)} -c statement_timeout={int(lock_timeout_s * 2000)}"
+        # reconnect_timeout: a lost connection is replaced within seconds of the database coming back.
         self._pool = ConnectionPool(url, min_size=1, max_size=2, open=True, timeout=max(lock_timeout_s, 1),
+                                    reconnect_timeout=5,
                                     kwargs={"autocommit": True, "connect_timeout": 5, "options": options},
                                     check=ConnectionPool.check_connection, name="ledger-keys")
         if create_table:
@@ -41,7 +43,7 @@ class PostgresKeyStore(KeyStore):
         except psycopg.errors.UndefinedTable:
             raise KeyStoreError("the key table does not exist; run `ledger db init`") from None
         except psycopg.OperationalError as error:
-            raise KeyStoreError(f"the key table cannot be reached ({type(error).__name__})") from None
+            raise KeyStoreUnavailable(f"the key table cannot be reached ({type(error).__name__})") from None
 
     def _insert_if_absent(self, subject: UUID, wrapped: bytes) -> None:
         self._run(f"INSERT INTO {TABLE} (subject_id, wrapped_key) VALUES (%s, %s) ON CONFLICT (subject_id) DO NOTHING",

@@ -30,6 +30,7 @@ MINOR_UNITS: dict[str, int] = {
 }
 CURRENCIES = frozenset(MINOR_UNITS)
 ROUNDING = ROUND_HALF_UP  # half-up to the minor unit, at line level: what payroll staff check by hand
+MAX_AMOUNT = Decimal("1e13")  # the API's limit on any amount too (api/schemas/common.py)
 
 
 def check_currency(code: str) -> str:
@@ -65,6 +66,8 @@ class Money:
 
     def check_exact(self, field: str = "amount") -> Money:
         """Refuse amounts finer than the currency's minor unit (no silent rounding of input)."""
+        if abs(self.amount) >= MAX_AMOUNT:  # also keeps quantize() below from raising InvalidOperation (a 500)
+            raise Invalid(f"amounts are below {MAX_AMOUNT:,}", errors={field: ["too large"]})
         if self.amount != self.amount.quantize(quantum(self.currency), rounding=ROUNDING):
             raise Invalid(
                 f"{self.currency} amounts have {MINOR_UNITS[self.currency]} decimal places",

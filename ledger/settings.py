@@ -24,6 +24,7 @@ class Settings:
     lock_timeout_s: int = 5
     create_tables: bool = True
     max_body_bytes: int = 1_048_576
+    max_import_bytes: int = 33_554_432
     environment: str = "development"
     master_key: str = ""
     rate_limit: str = "1200 per minute"
@@ -52,6 +53,7 @@ class Settings:
             lock_timeout_s=int(env.get("LEDGER_DB_LOCK_TIMEOUT", cls.lock_timeout_s)),
             create_tables=env.get("LEDGER_CREATE_TABLES", "yes").lower() in ("1", "y", "yes", "true"),
             max_body_bytes=int(env.get("LEDGER_MAX_BODY_BYTES", cls.max_body_bytes)),
+            max_import_bytes=int(env.get("LEDGER_MAX_IMPORT_BYTES", cls.max_import_bytes)),
             environment=env.get("LEDGER_ENV", cls.environment),
             master_key=env.get("LEDGER_MASTER_KEY", ""),
             rate_limit=env.get("LEDGER_RATE_LIMIT", cls.rate_limit),
@@ -136,6 +138,9 @@ class Settings:
             "POSTGRES_MAX_OVERFLOW": str(self.max_overflow),
             # Never wait forever for the table lock that keeps readers from skipping events.
             "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_s),
-            "POSTGRES_CONNECT_TIMEOUT": "5",
+            # The pool's wait for a connection (not libpq's): with bounded retries an unreachable
+            # database answers 503 within about 4 s (ledger/pgrecorder.py).
+            "POSTGRES_CONNECT_TIMEOUT": "2",
             "POSTGRES_PRE_PING": "y",
+            "APPLICATION_RECORDER_TOPIC": "ledger.pgrecorder:BoundedRetryRecorder",
         }

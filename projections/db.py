@@ -35,9 +35,13 @@ class Database:
                 if self._pool is None:
                     from psycopg_pool import ConnectionPool
 
+                    # Bounded waits and a check of each connection handed out: with the database
+                    # down a read is a quick 503, and after a restart no stale connection is used.
                     self._pool = ConnectionPool(self.settings.database_url, min_size=1,
                                                 max_size=max(2, self.settings.pool_size), open=True,
-                                                kwargs={"autocommit": False, "connect_timeout": 5})
+                                                kwargs={"autocommit": False, "connect_timeout": 5},
+                                                timeout=5, reconnect_timeout=5,
+                                                check=ConnectionPool.check_connection)
         return self._pool
 
     @contextmanager

@@ -74,7 +74,15 @@ class Runner:
         topics = list(self.projection.topics)
         now = datetime.now(timezone.utc).isoformat()
         with self.db.transaction() as cur:
-            start = tracked_position(cur, self.name, self.db.for_update)
+            # A rebuild elsewhere may delete the tracking row at any moment: without a row locked, two runners
+            # would fold the same events and write the same rows (a unique violation). So make it, lock it,
+            # and if a rebuild deleted it while we waited for the lock, try again.
+            ensure_tracked(cur, self.name, now)
+            cur.execute("SELECT position FROM projection_tracking WHERE name = ?" + self.db.for_update, (self.name,))
+            locked = cur.fetchone()
+            if locked is None:
+                raise TrackingConflict(self.name)
+            start = int(locked[0])
             if start >= head:
                 return True, 0
             if start != self._known_at or len(self._known) > CACHE:
@@ -97,5 +105,10 @@ class Runner:
         """Forget everything and fold the whole ledger again. Killed half-way, a later catch-up resumes."""
         with self._lock:
             with self.db.transaction() as cur:
-                reset(cur, self.name, datetime.now(timezone.utc).isoformat())
+                # Wait for any batch in flight elsewhere (even one that made the tracking row itself): rows it
+                # committed after the delete began would survive it, under a position of 0.
+                now = datetime.now(timezone.utc).isoformat()
+                ensure_tracked(cur, self.name, now)
+                tracked_position(cur, self.name, self.db.for_update)
+                reset(cur, self.name, now)
         return self.catch_up(progress=progress)

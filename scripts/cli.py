@@ -16,14 +16,18 @@ from urllib.parse import urlsplit
 import click
 
 from ledger.settings import Settings
+from scripts.bench import bench
 from scripts.demo import demo
 from scripts.evidence_cli import evidence
+from scripts.generate import generate_command
+from scripts.import_cli import import_command
 from scripts.integrity_cli import checkpoint, keys, verify
 from scripts.jobs_cli import jobs
 from scripts.payouts_cli import payouts, statement
 from scripts.readcli import leaderboard, projections, scorecard
 from scripts.replay_cli import bound_option, replay
 from scripts.scheduler import scheduler
+from scripts.soak import soak
 from scripts.tokens import tokens
 
 PAGE = 500
@@ -182,6 +186,7 @@ def events(after: int, limit: int | None, follow: bool, interval: float, since: 
 
 
 cli.add_command(demo)
+cli.add_command(bench)
 cli.add_command(statement)
 cli.add_command(payouts)
 cli.add_command(tokens)
@@ -195,6 +200,9 @@ cli.add_command(replay)
 cli.add_command(keys)
 cli.add_command(checkpoint)
 cli.add_command(verify)
+cli.add_command(soak)
+cli.add_command(generate_command)
+cli.add_command(import_command)
 
 
 def main() -> None:

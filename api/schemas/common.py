@@ -61,10 +61,10 @@ def currency(**kwargs: Any) -> fields.String:
 def check_minor_units(data: dict[str, Any], amount_key: str = "amount", currency_key: str = "currency") -> None:
     value, code = data.get(amount_key), data.get(currency_key)
     if isinstance(value, Decimal) and code in MINOR_UNITS:
+        if abs(value) >= Decimal("1e13"):  # first: quantizing a huge value raises InvalidOperation (was a 500)
+            raise ValidationError("amount is too large", amount_key)
         if value != value.quantize(Decimal(1).scaleb(-MINOR_UNITS[code])):
             raise ValidationError(f"{code} allows {MINOR_UNITS[code]} decimal places", amount_key)
-        if abs(value) >= Decimal("1e13"):
-            raise ValidationError("amount is too large", amount_key)
 
 
 def personal_text(*, max_length: int = 200, **kwargs: Any) -> fields.String:

@@ -16,7 +16,8 @@ SHARE_PLACES = 4
 
 
 def _share_places(value: Decimal) -> None:
-    if value.is_finite() and value != value.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
+    # Out-of-range values are the Range validator's to refuse; quantizing them could raise (a 500 before).
+    if value.is_finite() and abs(value) <= 100 and value != value.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
         raise ValidationError(f"at most {SHARE_PLACES} decimal places")
 
 

@@ -101,6 +101,7 @@ EXPECT: dict[str, dict[str, str]] = {
     "POST /protected-statuses": PEOPLE, "POST /protected-statuses/{status_id}/end": PEOPLE,
     "GET /protected-statuses/{id}": LEGAL, "GET /protected-statuses/{id}/history": LEGAL,
     "GET /reps/{rep_id}/evidence": LEGAL,
+    "POST /imports": ADMIN,
 }
 
 LISTINGS = {"GET /leaderboard", "GET /notifications"}  # outside the scope a listing is 403: there is no record whose existence to hide
@@ -266,6 +267,7 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "POST /notifications/{notification_id}/read": lambda: (
             template.replace("{notification_id}", _notification(w, rep, made["warnings"]())), {}),
         "POST /fx-rates": lambda: (template, {"base": "EUR", "quote": "CNY", "rate": "7.8", "on": "2026-01-02"}),
+        "POST /imports": lambda: (template, [{"type": "team", "data": {"name": f"imported-{uuid4().hex[:8]}"}}]),
         "POST /payout-runs": lambda: (template, {"period": _next_month(w, team), "team_id": team}),
         "POST /payout-runs/{run_id}/recalculate": lambda: (template.replace("{run_id}", made["payout-runs"]()), {}),
         "POST /commission-plans/{plan_id}/assignments": lambda: (
