@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from projections.db import Database
 from projections.store import StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
 
 BATCH = 1000
+LOCKED_RETRIES = 10
 CACHE = 200_000  # current states a runner keeps between its own batches (cleared beyond this)
 
 
@@ -59,11 +61,21 @@ class Runner:
             head = until if until is not None else (self.app.recorder.max_notification_id() or 0)
             with self.db.transaction() as cur:
                 ensure_tracked(cur, self.name, datetime.now(timezone.utc).isoformat())
+            busy = 0
             while True:
                 try:
                     done, count = self._batch(head)
                 except TrackingConflict:
                     continue
+                except sqlite3.OperationalError as error:
+                    # SQLite has one writer at a time: under heavy write load a batch may wait longer than
+                    # the lock timeout. The batch rolled back whole; try it again a few times, then give up.
+                    busy += 1
+                    if "locked" not in str(error) or busy > LOCKED_RETRIES:
+                        raise
+                    time.sleep(0.2 * busy)
+                    continue
+                busy = 0
                 applied += count
                 if progress and count:
                     progress(count)
