@@ -197,11 +197,21 @@ def test_a_killed_importer_resumes_after_its_last_batch_and_records_no_fact_twic
         app.close()
 
 
+def _positionless(value: Any) -> Any:
+    """A state without ledger positions: PostgreSQL burns the positions of a killed transaction, so the
+    same facts sit at other positions in the resumed store than in the uninterrupted one."""
+    if isinstance(value, dict):
+        return {k: _positionless(v) for k, v in value.items() if k != "position"}
+    if isinstance(value, list):
+        return [_positionless(v) for v in value]
+    return value
+
+
 def pool_states(app: LedgerApplication, store: Settings) -> dict[str, Any]:
     """Who owns which customer, as the pool read model folds it."""
     queries = Queries(app, store)
     try:
         moment = queries.read_side.moment(None)
-        return {key: state for _, key, state in queries.read_side.rows("pool", "customer", moment)}
+        return {key: _positionless(state) for _, key, state in queries.read_side.rows("pool", "customer", moment)}
     finally:
         queries.close()
