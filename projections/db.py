@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Protocol, Sequence
 
@@ -56,7 +57,7 @@ class Database:
                                isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            _begin(conn, "BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield _SqliteCursor(conn.cursor())
             except BaseException:
@@ -75,6 +76,19 @@ class Database:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+
+
+def _begin(conn: sqlite3.Connection, statement: str, attempts: int = 4) -> None:
+    """Start a transaction, waiting out SQLite's single writer: nothing has happened yet, so a `database is
+    locked` after the lock timeout is simply tried again, a few times, before it is reported."""
+    for attempt in range(1, attempts + 1):
+        try:
+            conn.execute(statement)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts:
+                raise
+            time.sleep(0.1 * attempt)
 
 
 class _SqliteCursor:

@@ -49,8 +49,11 @@ def memory_verdict(samples: list[float]) -> dict[str, Any]:
         return {"bounded": True, "samples": len(samples), "note": "too few samples to judge"}
     third = len(steady) // 3
     first, last = statistics.median(steady[:third]), statistics.median(steady[-third:])
+    tenth = max(1, len(samples) // 10)
     return {"bounded": last <= first * 1.5 + 64, "samples": len(samples), "first_third_mib": round(first, 1),
-            "last_third_mib": round(last, 1), "max_mib": round(max(samples), 1), "min_mib": round(min(samples), 1)}
+            "last_third_mib": round(last, 1), "max_mib": round(max(samples), 1), "min_mib": round(min(samples), 1),
+            "median_by_tenth_mib": [round(statistics.median(samples[i:i + tenth]), 1)
+                                    for i in range(0, len(samples) - tenth + 1, tenth)]}
 
 
 def free_port() -> int:

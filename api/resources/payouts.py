@@ -67,7 +67,9 @@ def assign_plan(data: dict[str, Any], plan_id: UUID, ctx: Ctx) -> Any:
 def statement(query: dict[str, Any], rep_id: UUID) -> Any:
     """A rep's running commission statement for a month: every line, its rule and the events behind it."""
     found = queries().commissions.statement(rep_id, query["period"], query["as_of"])
-    return statement_pdf.response(found) if query["format"] == "pdf" else found
+    if query["format"] != "pdf":
+        return found
+    return _download(statement_pdf.render(found), "application/pdf", statement_pdf.file_name(found))
 
 
 @blp.route("/payout-runs")
@@ -131,7 +133,11 @@ def adjust(data: dict[str, Any], run_id: UUID, ctx: Ctx) -> Any:
 @blp.response(200, content_type="text/csv", description="one row per rep (format=csv or xlsx)")
 def payroll_export(query: dict[str, Any], run_id: UUID) -> Response:
     """Payroll export of an approved or paid run: one row per rep, as CSV or XLSX."""
-    return payroll.response(ledger().load(PayoutRun, run_id), query["format"])
+    return _download(*payroll.export(ledger().load(PayoutRun, run_id), query["format"]))
+
+
+def _download(body: bytes, mime: str, name: str) -> Response:
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blp.route("/plans/simulate", methods=["POST"])

@@ -8,8 +8,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from flask import Response
-
 from ledger.errors import RuleViolation
 from ledger.money import quantum
 from ledger.payout import PayoutRun
@@ -70,11 +68,12 @@ def to_xlsx(found: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def response(run: PayoutRun, fmt: str) -> Response:
+def export(run: PayoutRun, fmt: str) -> tuple[bytes, str, str]:
+    """The payroll file of a run: (body, media type, file name)."""
     found = rows(run)
     name = f"payroll-{run.period}-{run.id}.{fmt}"
     if fmt == "xlsx":
         body, mime = to_xlsx(found), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body, mime = to_csv(found), "text/csv"  # Flask adds "; charset=utf-8" to text types itself
-    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return body, mime, name

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Response
-
 LABELS = [("Deal / 交易", "deal_id"), ("Rule / 规则", "rule"), ("Plan v. / 方案版本", "plan_version"),
           ("Base / 基数", "base"), ("Rate / 比例", "rate"), ("Amount / 金额", "amount"),
           ("Events / 事件位置", "positions")]
@@ -64,7 +62,5 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def response(statement: dict[str, Any]) -> Response:
-    name = f"statement-{statement['rep_id']}-{statement['period']}.pdf"
-    return Response(render(statement), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def file_name(statement: dict[str, Any]) -> str:
+    return f"statement-{statement['rep_id']}-{statement['period']}.pdf"
