@@ -73,9 +73,13 @@ def _store(base: Settings, backend: str, keep: bool) -> Iterator[Settings]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+PARTS = ("import", "api", "rebuild", "queries", "evidence")
+
+
 def bench_store(settings: Settings, events: int, seed: int, requests: int, queries_n: int,
-                say: Any) -> dict[str, Any]:
-    """Every figure for one engine, each beside its raw baseline."""
+                say: Any, only: tuple[str, ...] = PARTS) -> dict[str, Any]:
+    """Every figure for one engine (or those in `only`), each beside its raw baseline. The data is always
+    generated and imported; only its timing against COPY is skipped when `import` is not asked for."""
     from ledger.application import build_application
     from projections.registry import Queries
     from scripts import bench_data
@@ -83,41 +87,45 @@ def bench_store(settings: Settings, events: int, seed: int, requests: int, queri
     figures: dict[str, Any] = {"backend": settings.backend}
     say(f"[{settings.backend}] generating and importing {events:,} events")
     imported = bench_data.generate_and_import(settings, events, seed)
-    rows = parts.stored_rows(settings)
-    copy_rate = parts.raw_bulk_copy(settings, rows)
-    figures["bulk_import"] = {"events": imported["events"], "events_per_s": imported["events_per_s"],
-                              "baseline_rows_per_s": copy_rate, "ratio": imported["events_per_s"] / copy_rate}
+    rows = parts.stored_rows(settings) if {"import", "api"} & set(only) else []
+    if "import" in only:
+        copy_rate = parts.raw_bulk_copy(settings, rows)
+        figures["bulk_import"] = {"events": imported["events"], "events_per_s": imported["events_per_s"],
+                                  "baseline_rows_per_s": copy_rate, "ratio": imported["events_per_s"] / copy_rate}
 
     app = build_application(settings)
     queries = Queries(app, settings)
     try:
         world = bench_data.world(app, queries, seed)
-        say(f"[{settings.backend}] {requests:,} single-event commands through the WSGI server, 4 clients")
-        token = bench_data.token(app)
         rng = random.Random(seed)
-        bodies = [bench_data.follow_up(rng, world) for _ in range(requests + 1)]
-        api_rate = parts.api_appends(settings, token, bodies)
-        insert_rate = parts.raw_single_inserts(settings, rows[:requests])
-        figures["api_appends"] = {"requests": requests, "per_s": api_rate, "baseline_rows_per_s": insert_rate,
-                                  "ratio": api_rate / insert_rate}
-
-        say(f"[{settings.backend}] full projection rebuild (fresh process) and raw SELECT + decode")
-        rebuilt = parts.rebuild_in_subprocess(settings)
-        visits, seconds = 0, 0.0
-        for runner in queries.read_side.runners.values():
-            count, rate = parts.raw_select_decode(settings, list(runner.projection.topics))
-            visits, seconds = visits + count, seconds + count / rate
-        baseline = visits / max(seconds, 1e-9)
-        figures["rebuild"] = {**rebuilt, "baseline_rows_per_s": baseline, "ratio": rebuilt["events_per_s"] / baseline}
-        figures["rebuild_rss"] = {"peak_rss_mb": rebuilt["peak_rss_mb"]}
-
-        say(f"[{settings.backend}] {queries_n:,} scorecard and as-of queries")
-        head = app.head()
-        figures["scorecard"] = parts.latencies(
-            lambda: queries.scorecards.rep(str(parts.pick(rng, world["reps"])), parts.pick(rng, world["periods"]),
-                                           queries.read_side.moment(None)), queries_n)
-        figures["as_of"] = _as_of_latencies(queries, world, rng, head, queries_n)
-        figures["evidence"] = bench_data.evidence(app, queries, settings, world)
+        if "api" in only:
+            say(f"[{settings.backend}] {requests:,} single-event commands through the WSGI server, 4 clients")
+            token = bench_data.token(app)
+            bodies = [bench_data.follow_up(rng, world) for _ in range(requests + 1)]
+            api_rate = parts.api_appends(settings, token, bodies)
+            insert_rate = parts.raw_single_inserts(settings, rows[:requests])
+            figures["api_appends"] = {"requests": requests, "per_s": api_rate, "baseline_rows_per_s": insert_rate,
+                                      "ratio": api_rate / insert_rate}
+        if "rebuild" in only:
+            say(f"[{settings.backend}] full projection rebuild (fresh process) and raw SELECT + decode")
+            rebuilt = parts.rebuild_in_subprocess(settings)
+            visits, seconds = 0, 0.0
+            for runner in queries.read_side.runners.values():
+                count, rate = parts.raw_select_decode(settings, list(runner.projection.topics))
+                visits, seconds = visits + count, seconds + count / rate
+            baseline = visits / max(seconds, 1e-9)
+            figures["rebuild"] = {**rebuilt, "baseline_rows_per_s": baseline,
+                                  "ratio": rebuilt["events_per_s"] / baseline}
+            figures["rebuild_rss"] = {"peak_rss_mb": rebuilt["peak_rss_mb"]}
+        if "queries" in only:
+            say(f"[{settings.backend}] {queries_n:,} scorecard and as-of queries")
+            head = app.head()
+            figures["scorecard"] = parts.latencies(
+                lambda: queries.scorecards.rep(str(parts.pick(rng, world["reps"])), parts.pick(rng, world["periods"]),
+                                               queries.read_side.moment(None)), queries_n)
+            figures["as_of"] = _as_of_latencies(queries, world, rng, head, queries_n)
+        if "evidence" in only:
+            figures["evidence"] = bench_data.evidence(app, queries, settings, world)
     finally:
         queries.close()
         app.close()
@@ -170,8 +178,10 @@ def verdicts(figures: dict[str, Any]) -> list[list[str]]:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("bench.json"), show_default=True)
 @click.option("--pg-url", help="PostgreSQL server for the fresh bench database (default LEDGER_DATABASE_URL).")
 @click.option("--keep", is_flag=True, help="Keep the PostgreSQL bench database afterwards.")
+@click.option("--only", default=",".join(PARTS), show_default=True,
+              help="Comma-separated parts to measure: " + ", ".join(PARTS) + " (the data is imported regardless).")
 def bench(events: int, seed: int, backends: str, requests: int, queries_n: int, out: Path, pg_url: str | None,
-          keep: bool) -> None:
+          keep: bool, only: str) -> None:
     """Measure the ledger against the raw database in one run; print a table and write bench.json."""
     from scripts.cli import _settings
 
@@ -182,12 +192,15 @@ def bench(events: int, seed: int, backends: str, requests: int, queries_n: int, 
                               "machine": {"python": platform.python_version(), "platform": platform.platform(),
                                           "processor": platform.processor() or platform.machine(),
                                           "cpus": _cpus()}, "results": {}}
+    chosen = tuple(p.strip() for p in only.split(",") if p.strip())
+    if unknown := [p for p in chosen if p not in PARTS]:
+        raise click.BadParameter(f"unknown part(s) {', '.join(unknown)}", param_hint="--only")
     for backend in [b.strip() for b in backends.split(",") if b.strip()]:
         if backend not in ("sqlite", "postgresql"):
             raise click.BadParameter(f"unknown backend {backend!r}", param_hint="--backend")
         started = time.perf_counter()
         with fresh(base, backend, keep) as settings:
-            figures = bench_store(settings, events, seed, requests, queries_n, click.echo)
+            figures = bench_store(settings, events, seed, requests, queries_n, click.echo, chosen)
         figures["wall_seconds"] = time.perf_counter() - started
         report["results"][backend] = figures
         click.echo(f"\n{backend}: {events:,} events, {figures['wall_seconds']:.0f} s")
