@@ -7,11 +7,12 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from flask_smorest import Api
 
-from api import errors, openapi, security
+from api import console, errors, openapi, security
 from api.errors import problem
 from api.ext import LedgerExtension
 from api.resources import (
     access,
+    analytics,
     contracts,
     customers,
     events,
@@ -37,6 +38,7 @@ BLUEPRINTS = (
     privacy.blp, reads.blp, notifications.blp,
     protection.blp, evidence.blp, integrity.blp,
     imports.blp,
+    analytics.blp,
 )
 JSON_TYPES = ("application/json", "application/problem+json")
 FILE_ENDPOINTS = {"imports.Imports"}  # their body is a file (CSV, JSON Lines): the view checks its type
@@ -56,6 +58,8 @@ class LedgerApi(Api):
 
 def _require_json() -> Response | None:
     """Writes with a body must say it is JSON (415 otherwise)."""
+    if request.blueprint == "console":
+        return None  # the console's HTML forms post form data (CSRF-checked by the console itself)
     if request.method in ("POST", "PUT", "PATCH") and request.content_length and request.endpoint not in FILE_ENDPOINTS:
         mimetype = request.mimetype or ""
         if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
@@ -82,6 +86,7 @@ def create_app(settings: Settings | None = None, application: LedgerApplication 
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     security.init_app(app, settings)
+    console.init_app(app, settings)  # a plain blueprint: HTML pages, not in the OpenAPI document
     app.before_request(_require_json)
 
     @app.get("/healthz")

@@ -272,6 +272,8 @@ RULES: dict[str, Rule] = {
     "reads.Targets POST": write(COACHING, target_scope),
     "reads.projection_status GET": read({"admin": ALL, "auditor": ALL}),
     "reads.rebuild POST": write(ADMIN),
+    "analytics.indicators GET": Rule({"admin": ALL, "hr": ALL, "auditor": ALL, "manager": TEAM}, team_in("team"),
+                                     collection=True),  # managers name one of their teams; reps may not
     "imports.Imports POST": write(ADMIN),
     "notifications.notifications GET": Rule({"admin": ALL, "hr": ALL, "auditor": ALL, "manager": TEAM, "rep": SELF},
                                             recipient_in_query, collection=True),
@@ -315,10 +317,10 @@ def _in_scope(app: LedgerApplication, principal: Principal, scope: str, subjects
         return True
     if not subjects.reps and not subjects.teams:
         return subjects.pool or writes  # pool customers are visible to sellers; a write names its reps itself
+    if scope == SELF and writes:  # decided without loading anything
+        return subjects.reps == {principal.rep_id} and not subjects.teams
     own_team = _teams_of(app, frozenset({principal.rep_id})) if principal.rep_id else set()
     if scope == SELF:
-        if writes:
-            return subjects.reps == {principal.rep_id} and not subjects.teams
         return principal.rep_id in subjects.reps or subjects.pool or bool(own_team & set(subjects.teams))
     per_rep = [team in principal.team_ids for team in _teams_of(app, subjects.reps)]
     per_rep += [team in principal.team_ids for team in subjects.teams]

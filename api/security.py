@@ -10,6 +10,7 @@ from uuid import uuid4
 from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 
+from api import ratelimit_storage
 from api.auth import PUBLIC_ENDPOINTS, authenticate
 from api.errors import problem
 from api.ext import ledger
@@ -28,6 +29,10 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
+
+
+CONSOLE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+               "base-uri 'none'; frame-ancestors 'none'")
 
 
 def guard() -> None:
@@ -58,6 +63,8 @@ def audit_sensitive_read(response: Response) -> Response:
 
 
 def secure_headers(response: Response) -> Response:
+    if request.path.startswith("/console"):
+        response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)  # its pages load the app's own JS and CSS
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if request.path.startswith("/api/"):
@@ -74,7 +81,7 @@ def _client_key() -> str:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    app.config.update(RATELIMIT_HEADERS_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    app.config.update(RATELIMIT_HEADERS_ENABLED=True, RATELIMIT_STORAGE_URI=ratelimit_storage.URI)
     Limiter(_client_key, app=app, default_limits=[settings.rate_limit],
             default_limits_exempt_when=lambda: request.endpoint in PUBLIC_ENDPOINTS)
     app.before_request(guard)

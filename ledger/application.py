@@ -14,14 +14,17 @@ from ledger.services.performance import PerformanceService
 from ledger.services.pool import PoolService
 from ledger.services.privacy import PrivacyService
 from ledger.services.reminders import ReminderService
+from ledger.services.request_path import RequestPathService
 from ledger.services.rules import RulesService
 from ledger.services.sales import SalesService
 from ledger.services.targets import TargetService
+from ledger.services.token_cache import TokenCacheService
 from ledger.services.watch import WatchService
 from ledger.settings import Settings
 
 
 class LedgerApplication(
+    TokenCacheService, RequestPathService,  # request-path speed: docs/performance.md, API appends
     OrgService, PoolService, SalesService, PerformanceService, ContractService, RulesService, PayoutService,
     AccessService, PrivacyService, TargetService, WatchService, ReminderService, NotificationService,
     EvidenceService, IntegrityService,

@@ -150,3 +150,75 @@ class MerkleAccumulator:
         for _, left in reversed(self._stack[:-1]):
             node = node_hash(left, node)
         return node
+
+
+# -- Stored subtrees: inclusion proofs without the whole tree ---------------------------------------------------
+#
+# A complete subtree is named by (level, index): it covers leaves [index * 2**level, (index + 1) * 2**level).
+# Level 0 is a leaf (its hash is leaf_hash(h)); the sealer stores every complete node from STORED_LEVEL up as it
+# is formed, so a proof needs O(log n) stored nodes and a few leaves instead of the whole tree.
+
+Node = tuple[int, int]
+STORED_LEVEL = 2  # nodes below this level are recomputed from their (at most 4) leaves
+
+
+def node_emitting_add(acc: MerkleAccumulator, h: bytes) -> list[tuple[int, int, bytes]]:
+    """Add leaf `h` to the accumulator; return the complete nodes (level, index, hash) it formed, level >= 1."""
+    formed: list[tuple[int, int, bytes]] = []
+    index, node, level = acc.size, leaf_hash(h), 0
+    stack = acc._stack
+    while stack and stack[-1][0] == 1 << level:
+        _, left = stack.pop()
+        node, level, index = node_hash(left, node), level + 1, index >> 1
+        formed.append((level, index, node))
+    stack.append((1 << level, node))
+    acc.size += 1
+    return formed
+
+
+def covering(start: int, end: int) -> list[Node]:
+    """The complete subtrees, largest first, whose leaves are exactly [start, end); `start` must be aligned to
+    the largest power of two not above end - start (true for every node position in an RFC 6962 tree)."""
+    nodes, offset = [], start
+    for level in range(max(end - start, 1).bit_length() - 1, -1, -1):
+        if (end - offset) >> level & 1:
+            nodes.append((level, offset >> level))
+            offset += 1 << level
+    return nodes
+
+
+def proof_plan(index: int, size: int) -> list[list[Node]]:
+    """The audit path of leaf `index` in a tree of `size` leaves (the same path as MerkleTree.proof), each
+    entry as the complete subtrees whose fold (right to left, fold_nodes) is that sibling's hash."""
+    if not 0 <= index < size:
+        raise ValueError(f"index {index} outside a tree of size {size}")
+    plan, level = [], 0
+    while (size - 1) >> level:  # more than one node at this level
+        first = ((index >> level) ^ 1) << level
+        if first + (1 << level) <= size:  # a complete sibling: one node
+            plan.append([(level, first >> level)])
+        elif first < size:  # the right edge: the fold of what is there (no sibling at all: promoted as it is)
+            plan.append(covering(first, size))
+        level += 1
+    return plan
+
+
+def fold_nodes(hashes: Sequence[bytes]) -> bytes:
+    """The hash of adjacent complete subtrees, largest (leftmost) first, as RFC 6962 joins them."""
+    node = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        node = node_hash(left, node)
+    return node
+
+
+def leaves_of(node: Node) -> range:
+    level, index = node
+    return range(index << level, (index + 1) << level)
+
+
+def node_from_leaves(node: Node, leaves: dict[int, bytes]) -> bytes:
+    """A low node's hash from its leaves' chain hashes (by ordinal)."""
+    level, index = node
+    if level == 0:
+        return leaf_hash(leaves[index])
+    return node_hash(node_from_leaves((level - 1, 2 * index), leaves), node_from_leaves((level - 1, 2 * index + 1), leaves))

@@ -30,7 +30,7 @@ class Settings:
     rate_limit: str = "1200 per minute"
     base_currency: str = "CNY"
     rebuild_cron: str = "30 3 * * *"
-    projection_batch: int = 1000
+    projection_batch: int = 5000
     job_cron_overrides: str = ""
     webhook_urls: str = ""
     webhook_secret: str = ""
@@ -41,6 +41,7 @@ class Settings:
     review_min_team_size: int = 4
     signing_key_file: str = ""
     verify_key_files: str = ""
+    console_cookie_secure: str = "auto"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +71,7 @@ class Settings:
             review_min_team_size=int(env.get("LEDGER_REVIEW_MIN_TEAM_SIZE", cls.review_min_team_size)),
             signing_key_file=env.get("LEDGER_SIGNING_KEY_FILE", ""),
             verify_key_files=env.get("LEDGER_VERIFY_KEY_FILES", ""),
+            console_cookie_secure=env.get("LEDGER_CONSOLE_COOKIE_SECURE", cls.console_cookie_secure).lower(),
         )
 
     def job_crons(self) -> dict[str, str]:

@@ -11,7 +11,22 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
 from ledger.base import Ctx
-from ledger.chain import GENESIS, MerkleTree, checkpoint_message, frame, link
+from ledger.chain import (
+    GENESIS,
+    STORED_LEVEL,
+    MerkleTree,
+    Node,
+    checkpoint_message,
+    covering,
+    fold_nodes,
+    frame,
+    leaves_of,
+    link,
+    node_emitting_add,
+    node_from_leaves,
+    proof_plan,
+    verify_inclusion,
+)
 from ledger.checkpoint import Checkpoint
 from ledger.commands.integrity import RecordCheckpoint
 from ledger.errors import Invalid, NotFound, RuleViolation
@@ -25,11 +40,15 @@ from projections.integrity_store import (
     EventTable,
     Row,
     chain_at,
+    chain_hashes,
     checkpoint_rows,
     ensure_tracking,
     leaf_hashes,
+    read_nodes_tracking,
     read_tracking,
     schema,
+    stored_nodes,
+    write_nodes,
     write_tracking,
 )
 from projections.integrity_verify import verify_ledger
@@ -59,6 +78,8 @@ class Integrity:
         """Chain every stored event after the tracked position, a batch per transaction; the chain's last position."""
         with self._lock:
             ensure_tracking(self.db, _now())
+            while self._nodes_batch():  # subtrees of a chain sealed before they were stored (once, then never)
+                pass
             while True:
                 position, count = self._batch()
                 if progress and count:
@@ -70,12 +91,17 @@ class Integrity:
         with self.db.transaction() as cur:
             # the row lock makes a racing follower (another process) wait, then start from where this one ended
             t = read_tracking(cur, self.db.for_update)
+            nodes_acc = read_nodes_tracking(cur)
+            in_step = nodes_acc.size == t.size  # the stored subtrees reach the chain's head: extend both at once
             rows = self.events.after(cur, t.position, self.batch)
-            chained, found = [], []
+            chained, found, nodes = [], [], []
             for row in rows:
                 t.head = link(t.head, frame(row.position, row.stream_id, row.version, row.topic, row.state))
                 chained.append((row.position, t.size, t.head))
-                t.frontier.add(t.head)
+                if in_step:
+                    nodes += node_emitting_add(t.frontier, t.head)
+                else:
+                    t.frontier.add(t.head)
                 t.size += 1
                 if row.topic == CHECKPOINT_TOPIC and (indexed := self._indexed(row)) is not None:
                     found.append(indexed)
@@ -84,7 +110,25 @@ class Integrity:
                 cur.insert_rows("integrity_chain", ("position", "ordinal", "hash"), chained)
                 cur.insert_rows("integrity_checkpoints", CHECKPOINT_COLUMNS, found)
                 write_tracking(cur, t, _now())
+                if in_step:
+                    write_nodes(cur, t.frontier, nodes, _now())
             return t.position, len(rows)
+
+    def _nodes_batch(self) -> bool:
+        """Store the subtrees of one batch of already chained leaves; False once they reach the chain's head."""
+        with self.db.transaction() as cur:
+            t = read_tracking(cur, self.db.for_update)  # the sealers' lock: one writer of nodes at a time
+            acc = read_nodes_tracking(cur, self.db.for_update)
+            if acc.size >= t.size:
+                return False
+            leaves = chain_hashes(cur, acc.size, min(self.batch, t.size - acc.size))
+            if not leaves:
+                return False  # a gap in the ordinals: `verify` reports it; proofs fall back to the whole tree
+            nodes = []
+            for h in leaves:
+                nodes += node_emitting_add(acc, h)
+            write_nodes(cur, acc, nodes, _now())
+            return True
 
     def _indexed(self, row: Row) -> tuple[Any, ...] | None:
         try:
@@ -102,30 +146,76 @@ class Integrity:
 
     # -- reading the chain ----------------------------------------------------------------------------------
 
-    def chain(self, positions: list[int]) -> dict[int, dict[str, Any]]:
-        """Each chained position's leaf index, h(n), h(n-1) and the stored event it covers (state in base64)."""
+    def chain(self, positions: list[int], *, stored: bool = True) -> dict[int, dict[str, Any]]:
+        """Each chained position's leaf index, h(n), h(n-1) and the stored event it covers (state in base64);
+        `stored=False` leaves the stored event out (the caller has it) and skips reading it again."""
         wanted = sorted(set(positions))
         if wanted and wanted[-1] > self.status()["position"]:
             self.catch_up()
         found: dict[int, dict[str, Any]] = {}
-        for start in range(0, len(wanted), 500):  # bounded IN lists
-            part = wanted[start:start + 500]
-            with self.db.transaction(write=False) as cur:
-                links = chain_at(cur, "position", part)
-                prevs = chain_at(cur, "ordinal", [o - 1 for _, o, _ in links.values() if o > 0])
-                rows = {row.position: row for row in self.events.at(cur, list(links))}
-            for position, (_, ordinal, h) in links.items():
-                row = rows.get(position)
-                if row is None:
-                    continue  # chained, but no longer in the store: `verify` names it
-                prev = prevs[ordinal - 1][2] if ordinal else GENESIS
-                found[position] = {"ordinal": ordinal, "hash": h.hex(), "prev": prev.hex(), "stream_id": row.stream_id,
-                                   "version": row.version, "topic": row.topic,
-                                   "state_b64": base64.b64encode(row.state).decode("ascii")}
+        dialect = self.db.dialect
+        with self.db.transaction(write=False) as cur:
+            links = chain_at(cur, "position", wanted, dialect)
+            prevs = chain_at(cur, "ordinal", [o - 1 for _, o, _ in links.values() if o > 0], dialect)
+            rows = {row.position: row for row in self.events.at(cur, list(links))} if stored else {}
+        for position, (_, ordinal, h) in sorted(links.items()):
+            prev = prevs[ordinal - 1][2] if ordinal else GENESIS
+            found[position] = {"ordinal": ordinal, "hash": h.hex(), "prev": prev.hex()}
+            if not stored:
+                continue
+            row = rows.get(position)
+            if row is None:
+                del found[position]  # chained, but no longer in the store: `verify` names it
+                continue
+            found[position].update(stream_id=row.stream_id, version=row.version, topic=row.topic,
+                                   state_b64=base64.b64encode(row.state).decode("ascii"))
+        return found
+
+    def proofs(self, positions: list[int], checkpoint: dict[str, Any]) -> dict[int, list[str]]:
+        """RFC 6962 audit paths (hex) of these positions' leaves in the checkpoint's tree, from the stored subtrees:
+        O(log n) reads per position. Each path is checked against the checkpoint's root before it is handed out."""
+        size, root = int(checkpoint["size"]), bytes.fromhex(str(checkpoint["merkle_root"]))
+        wanted = sorted(set(positions))
+        with self.db.transaction(write=False) as cur:
+            stored_size = read_nodes_tracking(cur).size
+        if stored_size < size:  # subtrees not stored that far (a gap in the ordinals): the whole tree
+            return {p: self.proof(p, checkpoint) for p in wanted}
+        with self.db.transaction(write=False) as cur:
+            links = chain_at(cur, "position", wanted, self.db.dialect)
+            for position in wanted:
+                if position not in links or links[position][1] >= size:
+                    raise Invalid(f"position {position} is not in the checkpoint at {checkpoint['position']}",
+                                  errors={"position": ["not covered by the checkpoint"]})
+            plans = {p: proof_plan(links[p][1], size) for p in wanted}
+            needed: set[Node] = set(covering(0, size))
+            for plan in plans.values():
+                for part in plan:
+                    needed.update(part)
+            low = sorted({o for n in needed if n[0] < STORED_LEVEL for o in leaves_of(n)})
+            leaves = {o: h for o, (_, _, h) in chain_at(cur, "ordinal", low, self.db.dialect).items()}
+            stored = stored_nodes(cur, [n for n in needed if n[0] >= STORED_LEVEL], self.db.dialect)
+
+        def hash_of(node: Node) -> bytes:
+            return stored[node] if node[0] >= STORED_LEVEL else node_from_leaves(node, leaves)
+
+        mismatch = RuleViolation("the chain table no longer matches the checkpoint; run `ledger verify`",
+                                 code="chain-mismatch", errors={"checkpoint": ["root differs from the chain"]})
+        try:
+            if fold_nodes([hash_of(n) for n in covering(0, size)]) != root:
+                raise mismatch
+            found = {}
+            for position, plan in plans.items():
+                path = [fold_nodes([hash_of(n) for n in part]) for part in plan]
+                if not verify_inclusion(links[position][2], links[position][1], size, path, root):
+                    raise mismatch
+                found[position] = [node.hex() for node in path]
+        except KeyError:  # a stored node or a leaf is missing
+            raise mismatch from None
         return found
 
     def proof(self, position: int, checkpoint: dict[str, Any]) -> list[str]:
-        """The RFC 6962 audit path (hex) of that position's leaf in the checkpoint's tree."""
+        """The RFC 6962 audit path (hex) of that position's leaf in the checkpoint's tree (the whole tree, kept
+        in memory for the next call: the slow path `proofs` falls back to and is compared with in tests)."""
         size = int(checkpoint["size"])
         with self.db.transaction(write=False) as cur:
             link_row = chain_at(cur, "position", [position]).get(position)

@@ -9,11 +9,12 @@ from uuid import UUID
 import orjson
 from eventsourcing.application import Application
 
-from ledger.chain import GENESIS, MerkleAccumulator
+from ledger.chain import GENESIS, STORED_LEVEL, MerkleAccumulator
 from projections.db import Cursor, Database
 
 BATCH = 5000  # rows per select: one round trip per 5000 events, a few MB at most
 CHECKPOINT_TOPIC = "ledger.checkpoint:Checkpoint.Signed"
+NODES = "merkle_nodes"  # the integrity_tracking row of the stored subtrees
 CHECKPOINT_COLUMNS = ("position", "event_position", "id", "size", "chain_head", "merkle_root", "signature", "key_id",
                       "algorithm", "signed_at")
 
@@ -30,6 +31,10 @@ def schema(dialect: str) -> list[str]:
         "CREATE TABLE IF NOT EXISTS integrity_checkpoints (position BIGINT PRIMARY KEY, event_position BIGINT NOT NULL, "
         "id TEXT NOT NULL, size BIGINT NOT NULL, chain_head TEXT NOT NULL, merkle_root TEXT NOT NULL, "
         "signature TEXT NOT NULL, key_id TEXT NOT NULL, algorithm TEXT NOT NULL, signed_at TEXT NOT NULL)",
+        # complete Merkle subtrees (level >= STORED_LEVEL) as the sealer forms them: proofs read O(log n) of these;
+        # how far they go is the integrity_tracking row named 'merkle_nodes' (size = leaves covered)
+        f"CREATE TABLE IF NOT EXISTS integrity_nodes (level INTEGER NOT NULL, idx BIGINT NOT NULL, hash {blob} NOT NULL, "
+        "PRIMARY KEY (level, idx))",
     ]
 
 
@@ -59,6 +64,7 @@ class EventTable:
     def __init__(self, app: Application[Any], dialect: str) -> None:
         recorder: Any = app.recorder
         name = recorder.events_table_name
+        self.dialect = dialect
         if dialect == "postgresql":
             self.table, self.pos = f'"{recorder.datastore.schema}"."{name}"', "notification_id"
         else:
@@ -75,8 +81,10 @@ class EventTable:
         return self._select(cur, f"{self.pos} > ?", (position,), limit)
 
     def at(self, cur: Cursor, positions: Sequence[int]) -> list[Row]:
-        marks = ", ".join("?" for _ in positions)
-        return self._select(cur, f"{self.pos} IN ({marks})", list(positions)) if positions else []
+        found: list[Row] = []
+        for where, params in in_list(self.dialect, self.pos, positions):
+            found += self._select(cur, where, params)
+        return sorted(found, key=lambda row: row.position)
 
     def with_topic(self, cur: Cursor, topic: str) -> list[Row]:
         return self._select(cur, "topic = ?", (topic,))
@@ -126,6 +134,47 @@ def ensure_tracking(db: Database, now: str) -> None:
     with db.transaction() as cur:
         cur.execute("INSERT INTO integrity_tracking (name, position, size, head, frontier, updated_at) "
                     "VALUES ('chain', 0, 0, ?, '[]', ?) ON CONFLICT (name) DO NOTHING", (GENESIS.hex(), now))
+        # a chain sealed before the node table existed gets its nodes from the first leaf (Integrity.catch_up)
+        cur.execute("INSERT INTO integrity_tracking (name, position, size, head, frontier, updated_at) "
+                    f"VALUES ('{NODES}', 0, 0, '', '[]', ?) ON CONFLICT (name) DO NOTHING", (now,))
+
+
+def read_nodes_tracking(cur: Cursor, lock: str = "") -> MerkleAccumulator:
+    """The accumulator of the leaves whose complete subtrees are stored (its size: how many leaves)."""
+    cur.execute(f"SELECT frontier FROM integrity_tracking WHERE name = '{NODES}'" + lock)
+    row = cur.fetchone()
+    return MerkleAccumulator.resume(orjson.loads(row[0])) if row else MerkleAccumulator()
+
+
+def write_nodes(cur: Cursor, acc: MerkleAccumulator, nodes: list[tuple[int, int, bytes]], now: str) -> None:
+    """Store the complete subtrees formed (those at STORED_LEVEL and up) and how far they go, in one transaction."""
+    cur.insert_rows("integrity_nodes", ("level", "idx", "hash"), [n for n in nodes if n[0] >= STORED_LEVEL])
+    cur.execute(f"UPDATE integrity_tracking SET position = ?, size = ?, frontier = ?, updated_at = ? WHERE name = '{NODES}'",
+                (acc.size, acc.size, orjson.dumps(acc.state()).decode(), now))
+
+
+def chain_hashes(cur: Cursor, first: int, limit: int = BATCH) -> list[bytes]:
+    """Chain hashes from ordinal `first` on, stopping before any gap in the ordinals."""
+    cur.execute(f"SELECT ordinal, hash FROM integrity_chain WHERE ordinal >= ? ORDER BY ordinal LIMIT {int(limit)}", (first,))
+    found: list[bytes] = []
+    for ordinal, h in cur.fetchall():
+        if int(ordinal) != first + len(found):
+            break
+        found.append(bytes(h))
+    return found
+
+
+def stored_nodes(cur: Cursor, nodes: Sequence[tuple[int, int]], dialect: str = "") -> dict[tuple[int, int], bytes]:
+    """Stored subtree hashes by (level, index), read a level at a time."""
+    by_level: dict[int, list[int]] = {}
+    for level, index in set(nodes):
+        by_level.setdefault(level, []).append(index)
+    found: dict[tuple[int, int], bytes] = {}
+    for level, indexes in sorted(by_level.items()):
+        for where, params in in_list(dialect, "idx", sorted(indexes)):
+            cur.execute(f"SELECT idx, hash FROM integrity_nodes WHERE level = ? AND {where}", [level, *params])
+            found.update({(level, int(i)): bytes(h) for i, h in cur.fetchall()})
+    return found
 
 
 def write_tracking(cur: Cursor, t: Tracking, now: str) -> None:
@@ -140,13 +189,24 @@ def chain_rows(cur: Cursor, after: int, limit: int = BATCH) -> list[tuple[int, i
     return [(int(p), int(o), bytes(h)) for p, o, h in cur.fetchall()]
 
 
-def chain_at(cur: Cursor, column: str, values: Sequence[int]) -> dict[int, tuple[int, int, bytes]]:
-    """Chain rows by `position` or by `ordinal`, keyed by that column."""
+def in_list(dialect: str, column: str, values: Sequence[Any], chunk: int = 500) -> list[tuple[str, list[Any]]]:
+    """`column` among `values` as (SQL, parameters) pieces: one `= ANY(array)` on PostgreSQL (one statement
+    however many values), bounded IN lists elsewhere; nothing for no values."""
+    values = list(values)
     if not values:
-        return {}
-    cur.execute(f"SELECT position, ordinal, hash FROM integrity_chain WHERE {column} IN ({', '.join('?' for _ in values)})",
-                list(values))
-    found = [(int(p), int(o), bytes(h)) for p, o, h in cur.fetchall()]
+        return []
+    if dialect == "postgresql":
+        return [(f"{column} = ANY(?)", [values])]
+    return [(f"{column} IN ({', '.join('?' for _ in values[i:i + chunk])})", values[i:i + chunk])
+            for i in range(0, len(values), chunk)]
+
+
+def chain_at(cur: Cursor, column: str, values: Sequence[int], dialect: str = "") -> dict[int, tuple[int, int, bytes]]:
+    """Chain rows by `position` or by `ordinal`, keyed by that column."""
+    found = []
+    for where, params in in_list(dialect, column, values):
+        cur.execute(f"SELECT position, ordinal, hash FROM integrity_chain WHERE {where}", params)
+        found += [(int(p), int(o), bytes(h)) for p, o, h in cur.fetchall()]
     return {(row[0] if column == "position" else row[1]): row for row in found}
 
 

@@ -41,6 +41,7 @@ class Runner:
         # a rebuild then reads each state from the database once, not once per batch.
         self._known: dict[Any, Any] = {}
         self._known_at = -1
+        self._complete = False  # _known holds every stored state (after a rebuild's reset, until it overflows)
 
     @property
     def name(self) -> str:
@@ -99,10 +100,11 @@ class Runner:
                 return True, 0
             if start != self._known_at or len(self._known) > CACHE:
                 self._known = {}  # someone else moved the projection, or the cache is full: start afresh
+                self._complete = False
             self._known_at = -1  # invalid until this batch commits
             notifications = self.app.recorder.select_notifications(
                 start=start + 1, limit=self.batch, stop=head, topics=topics)
-            view = StoredView(cur, self.name, self._known)
+            view = StoredView(cur, self.name, self._known, self._complete)
             for notification in notifications:
                 view.position = notification.id
                 self.projection.fold(view, notification.id, self.app.mapper.to_domain_event(notification))
@@ -123,4 +125,5 @@ class Runner:
                 ensure_tracked(cur, self.name, now)
                 tracked_position(cur, self.name, self.db.for_update)
                 reset(cur, self.name, now)
+                self._known, self._known_at, self._complete = {}, 0, True
         return self.catch_up(progress=progress)

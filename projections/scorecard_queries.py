@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,32 +14,88 @@ from ledger.periods import Period
 from projections.readside import Moment, ReadSide
 from projections.scorecards import FACTS, FX, GROUP, REP, SCHEME, TARGET, TEAM
 from projections.scoring import Rules, eligible, months_of, q, rank, scorecard
+from projections.store import read_rows
 
 NAME = "scorecards"
 
 
+CACHED = 64  # (period, position) answers kept: a period's cards and ranks, computed once per ledger position
+
+
+@dataclass(frozen=True)
+class _Period:
+    """Every card of one period as the ledger stood at one position, and the ranks (company and per team)."""
+
+    rules: Rules
+    cards: dict[str, dict[str, Any]]
+    company: dict[str, dict[str, Any]]
+    teams: dict[str, dict[str, dict[str, Any]]]
+
+
 class Scorecards:
-    """Reads the scorecard projection; every answer names the ledger position it reflects."""
+    """Reads the scorecard projection; every answer names the ledger position it reflects.
 
-    def __init__(self, read_side: ReadSide, base_currency: str = "CNY") -> None:
-        self.rs, self.base_currency = read_side, base_currency
+    A period's cards and ranks depend only on the projection's rows as they stood at the position asked
+    about, and those never change once the projection has passed it: they are computed once per
+    (period, position) and kept (the last CACHED of them). A new event is a new position, so a cached
+    answer is never stale; tests/integration/test_scorecard_cache.py compares it with the recomputation.
+    """
 
-    def _rules(self, period: Period, moment: Moment) -> Rules:
-        def rows(kind: str, part: str | None = None) -> dict[str, Any]:
-            return {key: state for _, key, state in self.rs.rows(NAME, kind, moment, part=part)}
+    def __init__(self, read_side: ReadSide, base_currency: str = "CNY", *, cached: int = CACHED) -> None:
+        self.rs, self.base_currency, self.cached = read_side, base_currency, cached
+        self._cache: OrderedDict[tuple[str, int], _Period] = OrderedDict()
+        self._lock = threading.Lock()
 
-        return Rules(period=period, reps=rows(REP, ""), teams=rows(TEAM, ""), schemes=list(rows(SCHEME, "").values()),
-                     targets={k: Decimal(v["value"]) for k, v in rows(TARGET, period.label).items()},
-                     fx=rows(FX, ""), base_currency=self.base_currency)
+    def _read(self, moment: Moment, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Rows of several (kind, part) at the moment: one position check and one transaction, not one each."""
+        runner = self.rs.runner(NAME)
+        position = runner.position()
+        if position < moment.position:
+            runner.catch_up()
+            position = runner.position()
+        as_of = None if moment.position >= position else moment.position
+        with self.rs.db.transaction(write=False) as cur:
+            return {(kind, part): {key: state for _, key, state in read_rows(cur, NAME, kind, part=part, as_of=as_of)}
+                    for kind, part in wanted}
 
-    def _cards(self, period: Period, moment: Moment) -> tuple[Rules, dict[str, dict[str, Any]]]:
-        rules = self._rules(period, moment)
+    def _compute(self, period: Period, moment: Moment) -> tuple[Rules, dict[str, dict[str, Any]]]:
+        """The period's cards recomputed from the rows (the reference the cache is tested against)."""
+        months = months_of(period)
+        rows = self._read(moment, [(REP, ""), (TEAM, ""), (SCHEME, ""), (TARGET, period.label), (FX, ""),
+                                   *((FACTS, month) for month in months)])
+        rules = Rules(period=period, reps=rows[REP, ""], teams=rows[TEAM, ""], schemes=list(rows[SCHEME, ""].values()),
+                      targets={k: Decimal(v["value"]) for k, v in rows[TARGET, period.label].items()},
+                      fx=rows[FX, ""], base_currency=self.base_currency)
         monthly: dict[str, dict[str, Any]] = {}
-        for month in months_of(period):
-            for _, rep_id, facts in self.rs.rows(NAME, FACTS, moment, part=month):
+        for month in months:
+            for rep_id, facts in rows[FACTS, month].items():
                 monthly.setdefault(rep_id, {})[month] = facts
         cards = {rep_id: scorecard(rules, rep_id, monthly.get(rep_id, {})) for rep_id in eligible(rules)}
         return rules, cards
+
+    def _period(self, period: Period, moment: Moment) -> _Period:
+        key = (period.label, moment.position)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        rules, cards = self._compute(period, moment)
+        by_team: dict[str, list[dict[str, Any]]] = {}
+        for card in cards.values():
+            by_team.setdefault(card["team_id"], []).append(card)
+        found = _Period(rules, cards, {p["rep_id"]: p for p in rank(list(cards.values()))},
+                        {team: {p["rep_id"]: p for p in rank(members)} for team, members in by_team.items()})
+        with self._lock:
+            self._cache[key] = found
+            while len(self._cache) > self.cached:
+                self._cache.popitem(last=False)
+        return found
+
+    def _cards(self, period: Period, moment: Moment) -> tuple[Rules, dict[str, dict[str, Any]]]:
+        """The cached cards: callers must not change them (rep() copies the one it answers with)."""
+        found = self._period(period, moment)
+        return found.rules, found.cards
 
     def _stamp(self, body: dict[str, Any], moment: Moment, rules: Rules) -> dict[str, Any]:
         body.update(position=moment.position, as_of=moment.at.isoformat(),
@@ -44,13 +104,13 @@ class Scorecards:
 
     def rep(self, rep_id: str, period_label: str, moment: Moment) -> dict[str, Any]:
         period = Period.parse(period_label)
-        rules, cards = self._cards(period, moment)
+        found = self._period(period, moment)
+        rules = found.rules
         if rep_id not in rules.reps:
             raise NotFound(f"no rep with id {rep_id} at position {moment.position}")
-        card = cards.get(rep_id) or scorecard(rules, rep_id, {})
-        team = [c for c in cards.values() if c["team_id"] == card["team_id"]]
-        card["rank"] = {"company": _place(rank(list(cards.values())), rep_id),
-                        "team": _place(rank(team), rep_id)}
+        card = copy.deepcopy(found.cards[rep_id]) if rep_id in found.cards else scorecard(rules, rep_id, {})
+        card["rank"] = {"company": _placed(found.company.get(rep_id)),
+                        "team": _placed(found.teams.get(card["team_id"], {}).get(rep_id))}
         return self._stamp(card, moment, rules)
 
     def leaderboard(self, period_label: str, moment: Moment, *, team_id: str | None = None,
@@ -99,8 +159,8 @@ class Scorecards:
         return found[0][2]
 
 
-def _place(places: list[dict[str, Any]], rep_id: str) -> dict[str, Any] | None:
-    return next(({k: p[k] for k in ("rank", "of", "percentile")} for p in places if p["rep_id"] == rep_id), None)
+def _placed(place: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if place is None else {k: place[k] for k in ("rank", "of", "percentile")}
 
 
 def _summary(cards: list[dict[str, Any]], rules: Rules) -> dict[str, Any]:

@@ -48,10 +48,18 @@ class Rules:
     fx: dict[str, State]
     base_currency: str = "CNY"
     unconverted: set[str] = field(default_factory=set)
+    # answers already worked out for this period's cards (the rules never change under a Rules object)
+    _schemes: dict[str, State | None] = field(default_factory=dict, repr=False, compare=False)
+    _rates: dict[tuple[str, date], Decimal | None] = field(default_factory=dict, repr=False, compare=False)
 
     def scheme(self, team_id: str) -> State | None:
         """The version in force on the period's last day of the team's own scheme, else of a company scheme
         (latest effective date first, then latest recorded)."""
+        if team_id not in self._schemes:
+            self._schemes[team_id] = self._scheme(team_id)
+        return self._schemes[team_id]
+
+    def _scheme(self, team_id: str) -> State | None:
         in_force = [s for s in self.schemes if date.fromisoformat(s["effective_from"]) <= self.period.end]
         for candidates in ([s for s in in_force if team_id in s["team_ids"]], [s for s in in_force if not s["team_ids"]]):
             if candidates:
@@ -79,6 +87,11 @@ class Rules:
         return total
 
     def rate(self, currency: str, on: date) -> Decimal | None:
+        if (currency, on) not in self._rates:
+            self._rates[currency, on] = self._rate(currency, on)
+        return self._rates[currency, on]
+
+    def _rate(self, currency: str, on: date) -> Decimal | None:
         direct, inverse = self.fx.get(f"{currency}/{self.base_currency}"), self.fx.get(f"{self.base_currency}/{currency}")
         for pair, invert in ((direct, False), (inverse, True)):
             if pair:

@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 import orjson
 
-from projections.base import Address, MemoryView, State
+from projections.base import Address, Blob, MemoryView, State
 from projections.db import Cursor, Database
 
 SCHEMA = [
@@ -16,11 +16,13 @@ SCHEMA = [
         projection TEXT NOT NULL, kind TEXT NOT NULL, part TEXT NOT NULL, key TEXT NOT NULL,
         valid_from BIGINT NOT NULL, valid_to BIGINT, state TEXT NOT NULL,
         PRIMARY KEY (projection, kind, part, key, valid_from))""",
-    """CREATE INDEX IF NOT EXISTS projection_rows_current
-        ON projection_rows (projection, kind, part, valid_to)""",
-    """CREATE INDEX IF NOT EXISTS projection_rows_key
-        ON projection_rows (projection, kind, key, valid_to)""",
-    # the one current row of each state: what a fold reads and what a new version closes
+    # Fewer indexes, cheaper writes: listing a part now uses projection_rows_now, as of a position the primary
+    # key; lookups by key alone use projection_rows_by_key, which a new version's closing never touches.
+    "DROP INDEX IF EXISTS projection_rows_current",
+    "DROP INDEX IF EXISTS projection_rows_key",
+    """CREATE INDEX IF NOT EXISTS projection_rows_by_key
+        ON projection_rows (projection, kind, key, valid_from)""",
+    # the one current row of each state: what a fold reads, what a new version closes, what a listing reads
     """CREATE UNIQUE INDEX IF NOT EXISTS projection_rows_now
         ON projection_rows (projection, kind, part, key) WHERE valid_to IS NULL""",
 ]
@@ -35,57 +37,60 @@ def create_schema(db: Database) -> None:
 
 class StoredView(MemoryView):
     """A MemoryView that loads current states from the database on first use. `known` holds current
-    states (None: no row) that the runner already knows from the batches it wrote itself."""
+    states (None: no row) that the runner already knows from the batches it wrote itself; `complete` says
+    it knows every stored state (a rebuild from zero), so a state it does not know has no row: no lookup."""
 
-    def __init__(self, cur: Cursor, projection: str, known: dict[Address, State | None] | None = None) -> None:
+    def __init__(self, cur: Cursor, projection: str, known: dict[Address, Blob | None] | None = None,
+                 complete: bool = False) -> None:
         super().__init__()
-        self._cur, self._projection = cur, projection
+        self._cur, self._projection, self.complete = cur, projection, complete
         self._loaded: set[Address] = set()
         self.known = known if known is not None else {}
 
     def get(self, kind: str, part: str, key: str) -> State | None:
         address = (kind, part, key)
-        if address not in self._loaded and address not in self.states:
+        if address not in self._loaded and address not in self.blobs:
             if address in self.known:
-                state = self.known[address]
+                blob = self.known[address]
+            elif self.complete:
+                blob = None
             else:
                 self._cur.execute(
                     "SELECT state FROM projection_rows WHERE projection = ? AND kind = ? AND part = ? AND key = ? "
                     "AND valid_to IS NULL", (self._projection, kind, part, key))
                 row = self._cur.fetchone()
-                state = None if row is None else orjson.loads(row[0])
-                self.known[address] = state
-            if state is not None:
-                self.states[address] = state
+                blob = None if row is None else row[0]
+                self.known[address] = blob
+            if blob is not None:
+                self.blobs[address] = blob
             self._loaded.add(address)
         return super().get(kind, part, key)
 
     def is_new(self, address: Address) -> bool:
         """True when the state is known to have no stored row yet (nothing to close)."""
-        return address in self.known and self.known[address] is None and address in self._loaded
+        if address in self.known:
+            return self.known[address] is None
+        return self.complete
 
 
-def write_changes(cur: Cursor, projection: str, changes: list[tuple[Address, int, State]],
+def write_changes(cur: Cursor, projection: str, changes: list[tuple[Address, int, Blob]],
                   view: StoredView | None = None) -> int:
     """Close each changed state's current row and insert all its new versions, in two bulk statements:
     versions written in the same batch get their `valid_to` here, so no row is written twice."""
     versions: dict[Address, list[list[Any]]] = {}
-    for address, position, state in changes:
+    for address, position, blob in changes:
         found = versions.setdefault(address, [])
         if found and found[-1][0] == position:  # several changes at one position: keep the last
-            found[-1][1] = state
+            found[-1][1] = blob
         else:
-            found.append([position, state])
-    closing = [(found[0][0], projection, *address) for address, found in versions.items()
-               if view is None or not view.is_new(address)]
-    if closing:
-        cur.executemany("UPDATE projection_rows SET valid_to = ? WHERE projection = ? AND kind = ? AND part = ? "
-                        "AND key = ? AND valid_to IS NULL", closing)
+            found.append([position, blob])
+    cur.close_versions(projection, [(found[0][0], *address) for address, found in versions.items()
+                                    if view is None or not view.is_new(address)])
     rows = []
     for (kind, part, key), found in versions.items():
-        for index, (position, state) in enumerate(found):
+        for index, (position, blob) in enumerate(found):
             until = found[index + 1][0] if index + 1 < len(found) else None
-            rows.append((projection, kind, part, key, position, until, orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS).decode()))
+            rows.append((projection, kind, part, key, position, until, blob))
     cur.insert_rows("projection_rows", COLUMNS, rows)
     if view is not None:
         for address, found in versions.items():

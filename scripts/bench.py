@@ -87,6 +87,7 @@ def bench_store(settings: Settings, events: int, seed: int, requests: int, queri
     figures: dict[str, Any] = {"backend": settings.backend}
     say(f"[{settings.backend}] generating and importing {events:,} events")
     imported = bench_data.generate_and_import(settings, events, seed)
+    figures["database"] = parts.database_environment(settings)  # durable or not: fsync, synchronous_commit
     rows = parts.stored_rows(settings) if {"import", "api"} & set(only) else []
     if "import" in only:
         copy_rate = parts.raw_bulk_copy(settings, rows)

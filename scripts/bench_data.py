@@ -19,6 +19,7 @@ PERIODS = [f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 
 
 def generate_and_import(settings: Settings, events: int, seed: int) -> dict[str, Any]:
     """Write the generator's file for `events` events, then bulk-import it, timing the import only."""
+    from api.schemas.imports import build_command
     from ledger.application import build_application
     from ledger.imports.runner import import_file
     from scripts.generate import generate
@@ -30,7 +31,7 @@ def generate_and_import(settings: Settings, events: int, seed: int) -> dict[str,
         try:
             head = app.head()
             started = time.perf_counter()
-            report = import_file(app, path, actor="bench")
+            report = import_file(app, path, build=build_command, actor="bench")
             seconds = time.perf_counter() - started
             written = app.head() - head
         finally:
@@ -74,7 +75,22 @@ def evidence(app: Any, queries: Any, settings: Settings, found: dict[str, Any]) 
         if part and state.get("held"):
             counts[UUID(part)] += 1
     busiest = counts.most_common(1)[0][0]
-    queries.integrity.catch_up()  # the chain follower runs continuously in production; not part of a bundle
+    # The chain follower and the evidence index follow the log continuously in production (the scheduler);
+    # their catch-up over the freshly imported log is timed apart, not as part of a bundle.
     started = time.perf_counter()
+    queries.integrity.catch_up()
+    sealed = time.perf_counter()
+    queries.evidence.index.catch_up()
+    indexed = time.perf_counter()
     bundle = queries.evidence.build(busiest, None, None, Ctx("bench", f"bench-evidence-{uuid4()}"))
-    return {"seconds": time.perf_counter() - started, "rep_id": str(busiest), "bytes": len(bundle.zip_bytes)}
+    return {"seconds": time.perf_counter() - indexed, "rep_id": str(busiest), "bytes": len(bundle.zip_bytes),
+            "events": _bundle_events(bundle.zip_bytes),
+            "chain_catch_up_s": sealed - started, "index_catch_up_s": indexed - sealed}
+
+
+def _bundle_events(zip_bytes: bytes) -> int:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+        return archive.read("events.jsonl").count(b"\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import random
@@ -164,9 +165,23 @@ def environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+def database_environment(settings: Settings) -> dict[str, str]:
+    """The durability settings the run was measured under: raw single-row transactions cost a durable server
+    an fsync each, so a figure means little without them (scripts/pg.sh starts either kind of server)."""
+    with _connect(settings) as conn:
+        if settings.backend == "postgresql":
+            names = ("server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_sync_method")
+            return {name: str(conn.execute(f"SHOW {name}").fetchone()[0]) for name in names}
+        found = {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "synchronous")}
+        return {"sqlite_version": sqlite3.sqlite_version, "journal_mode": str(found["journal_mode"]),
+                # per connection; the library keeps SQLite's default (FULL: a WAL commit syncs), as this one does
+                "synchronous": {0: "off", 1: "normal", 2: "full", 3: "extra"}.get(found["synchronous"], "?")}
+
+
 def api_appends(settings: Settings, token: str, bodies: list[dict[str, Any]], clients: int = 4) -> float:
     """Single-event commands (POST /follow-ups, each with its Idempotency-Key) through the real WSGI server
-    with `clients` concurrent clients: requests/s."""
+    with `clients` concurrent clients, each on its own keep-alive connection (as a CRM integration's HTTP
+    pool is, and as the raw baseline keeps its database connections): requests/s."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -180,8 +195,16 @@ def api_appends(settings: Settings, token: str, bodies: list[dict[str, Any]], cl
         shares = [bodies[1:][i::clients] for i in range(clients)]
 
         def client(share: list[dict[str, Any]]) -> None:
-            for body in share:
-                _post(base, token, body)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.connect()
+            # http.client sends headers and body in two writes: without TCP_NODELAY (which urllib3 and most
+            # HTTP clients set) the body waits out the server's delayed ACK, ~40 ms per request on keep-alive.
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                for body in share:
+                    _post_on(connection, token, body)
+            finally:
+                connection.close()
 
         return (len(bodies) - 1) / _timed_threads(client, shares)
     finally:
@@ -209,6 +232,16 @@ def _post(base: str, token: str, body: dict[str, Any]) -> None:
             raise RuntimeError(f"POST /follow-ups answered {response.status}")
 
 
+def _post_on(connection: http.client.HTTPConnection, token: str, body: dict[str, Any]) -> None:
+    connection.request("POST", "/api/v1/follow-ups", body=json.dumps(body).encode(),
+                       headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                                "Idempotency-Key": str(uuid4())})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 201:
+        raise RuntimeError(f"POST /follow-ups answered {response.status}")
+
+
 def rebuild_in_subprocess(settings: Settings) -> dict[str, Any]:
     """Rebuild every projection in a fresh process: events folded, seconds, events/s and peak RSS (MB)."""
     code = ("import json, resource, time\n"
@@ -216,7 +249,8 @@ def rebuild_in_subprocess(settings: Settings) -> dict[str, Any]:
             "from projections.registry import Queries\n"
             "s = Settings.from_env(); app = build_application(s); q = Queries(app, s)\n"
             "t = time.perf_counter(); n = 0\n"
-            "for name in q.read_side.runners: n += q.read_side.runner(name).rebuild().events\n"
+            "from projections.together import rebuild_together\n"
+            "n = sum(r.events for r in rebuild_together(list(q.read_side.runners.values())).values())\n"
             "el = time.perf_counter() - t\n"
             "print(json.dumps({'events': n, 'seconds': el, 'events_per_s': n / el, "
             "'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")

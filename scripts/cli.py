@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import click
 
 from ledger.settings import Settings
+from scripts.analytics_cli import analytics
 from scripts.bench import bench
 from scripts.demo import demo
 from scripts.evidence_cli import evidence
@@ -203,6 +204,7 @@ cli.add_command(verify)
 cli.add_command(soak)
 cli.add_command(generate_command)
 cli.add_command(import_command)
+cli.add_command(analytics)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ def import_command(file: Path, skip_invalid: bool, batch: int, file_format: str 
 
 def run_import(path: Path, *, skip_invalid: bool, batch: int, file_format: str | None = None) -> Settings:
     """Import one file into the configured store, printing progress and the report; returns the settings used."""
+    from api.schemas.imports import build_command
     from ledger.application import build_application
     from ledger.imports.formats import Source
     from ledger.imports.runner import ImportRejected, import_source
@@ -41,7 +42,8 @@ def run_import(path: Path, *, skip_invalid: bool, batch: int, file_format: str |
         app = build_application(settings)
         bars = _Bars(source.rows)
         try:
-            report = import_source(app, source, actor="cli", skip_invalid=skip_invalid, batch=batch, progress=bars.update)
+            report = import_source(app, source, build=build_command, actor="cli", skip_invalid=skip_invalid, batch=batch,
+                                   progress=bars.update)
         except ImportRejected as rejected:
             bars.close()
             for line, reasons in sorted(rejected.report.bad.items()):

@@ -8,6 +8,11 @@
 # Installs Debian's `postgresql` package only when no initdb is present. initdb and pg_ctl refuse
 # to run as root, so as root they run as the `postgres` user on a DIR it owns. Durability is
 # switched off (fsync=off): this is for tests, never for data you want to keep.
+#
+#   PG_DURABLE=1 scripts/pg.sh start DIR PORT
+#                                  the same, but with PostgreSQL's production defaults (fsync, synchronous_commit
+#                                  and full_page_writes on), also on a DIR initialised without them: the fair
+#                                  server for benchmarks against raw single-row transactions
 set -euo pipefail
 
 DB_NAME=ledger_test
@@ -81,22 +86,33 @@ EOF
         cat >>"$data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 max_connections = 200
+EOF
+        if [[ "${PG_DURABLE:-0}" != 1 ]]; then
+            cat >>"$data/postgresql.conf" <<EOF
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
+        fi
         give_to_owner "$data/pg_hba.conf"
     fi
 
+    local options="-p $port -k $sock"
+    if [[ "${PG_DURABLE:-0}" == 1 ]]; then
+        # Command-line settings win over postgresql.conf, so a DIR made for tests also starts durable.
+        options="$options -c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+    fi
     as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -s -w -t 60 \
-        -o "-p $port -k $sock" start >&2 \
+        -o "$options" start >&2 \
         || { say "server failed to start; its log:"; cat "$dir/server.log" >&2; exit 1; }
 
     if ! as_owner "$bin/psql" -h "$sock" -p "$port" -U "$DB_USER" -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1; then
         as_owner "$bin/createdb" -h "$sock" -p "$port" -U "$DB_USER" "$DB_NAME"
     fi
-    say "PostgreSQL $(basename "$(dirname "$bin")") running on 127.0.0.1:$port (data in $data)"
+    local kind="fsync off"
+    [[ "${PG_DURABLE:-0}" == 1 ]] && kind="durable"
+    say "PostgreSQL $(basename "$(dirname "$bin")") running on 127.0.0.1:$port (data in $data, $kind)"
     echo "postgresql://$DB_USER:$DB_PASSWORD@127.0.0.1:$port/$DB_NAME"
 }
 

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from api.auth import current_principal
 from api.ext import LedgerExtension, ledger
 from api.parser import Blueprint
-from api.schemas.imports import ImportQuery, ImportReportOut
+from api.schemas.imports import ImportQuery, ImportReportOut, build_command
 from ledger.errors import Invalid
 from ledger.imports.formats import EXTENSIONS, Source
 from ledger.imports.runner import import_source
@@ -57,6 +57,6 @@ class Imports(MethodView):
     @blp.doc(requestBody=BODY_DOC)
     def post(self, query: dict[str, Any]) -> Any:
         """Import a file of history: every row is validated first; a bad row imports nothing (422) unless skip_invalid."""
-        report = import_source(ledger(), uploaded(query["name"]), actor=current_principal().actor,
+        report = import_source(ledger(), uploaded(query["name"]), build=build_command, actor=current_principal().actor,
                                skip_invalid=query["skip_invalid"], batch=query["batch"])
         return report, 200 if report.status == "already imported" else 201

@@ -20,11 +20,15 @@ from ledger.followup import FollowUp
 blp = Blueprint("sales", __name__, url_prefix="/api/v1", description="Follow-ups and deals")
 
 
+def _follow_up_reads(view: MethodView, cmd: LogFollowUp) -> tuple[UUID, UUID]:
+    return cmd.rep_id, cmd.customer_id  # the streams log_follow_up loads: read with the key's record at once
+
+
 @blp.route("/follow-ups")
 class FollowUps(MethodView):
     @blp.arguments(FollowUpLog)
     @blp.response(201, FollowUpOut)
-    @idempotent
+    @idempotent(reads=_follow_up_reads)
     def post(self, cmd: LogFollowUp, ctx: Ctx) -> Any:
         """Log a follow-up (call, visit, meeting...) of a customer by a rep, with its pipeline stage."""
         return ledger().log_follow_up(cmd, ctx)

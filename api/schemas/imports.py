@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cache
 from typing import Any, Callable, Mapping
 from uuid import UUID
 
@@ -15,6 +17,8 @@ from api.schemas import performance as pf
 from api.schemas import reads as rd
 from api.schemas import rules as r
 from api.schemas import sales as s
+from api.schemas.common import CLOCK_SKEW, EARLIEST, _now
+from api.schemas.import_lean import Doubt, LeanLoader, uuid_of
 from api.schemas.payouts import AssignmentIn
 from ledger.commands import contracts as cc
 from ledger.commands import org as oc
@@ -22,6 +26,9 @@ from ledger.commands import performance as pc
 from ledger.commands import pool as pl
 from ledger.commands import rules as rc
 from ledger.commands import sales as sc
+from ledger.followup import KINDS as FOLLOW_UP_KINDS
+from ledger.followup import STAGES as FOLLOW_UP_STAGES
+from ledger.imports.builder import RowInvalid
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,31 @@ KINDS: dict[str, Kind] = {
 
 def build_command(kind_name: str, data: Mapping[str, Any], derived_id: UUID) -> tuple[str, Any, UUID | None]:
     """The handler name and command of one row, and the id the row names for the record it creates (None
-    when it names none and `derived_id` is used). Raises marshmallow's ValidationError, keyed by field."""
+    when it names none and `derived_id` is used). Raises RowInvalid with `field: reason` lines."""
+    if kind_name == "follow_up":  # two rows in three of a CRM's history
+        lean = lean_follow_up(data, derived_id)
+        if lean is not None:
+            return "log_follow_up", lean, None
+    try:
+        return _built(kind_name, data, derived_id, lean=True)
+    except ValidationError as error:
+        raise RowInvalid(_messages(error.normalized_messages())) from None
+
+
+def build_with_schemas(kind_name: str, data: Mapping[str, Any], derived_id: UUID) -> tuple[str, Any, UUID | None]:
+    """`build_command` through the schemas alone: the definition the lean paths are held to."""
+    try:
+        return _built(kind_name, data, derived_id, lean=False)
+    except ValidationError as error:
+        raise RowInvalid(_messages(error.normalized_messages())) from None
+
+
+@cache
+def _lean_loader(kind_name: str) -> LeanLoader | None:
+    return LeanLoader.of(KINDS[kind_name].schema)
+
+
+def _built(kind_name: str, data: Mapping[str, Any], derived_id: UUID, *, lean: bool) -> tuple[str, Any, UUID | None]:
     kind = KINDS.get(kind_name)
     if kind is None:
         raise ValidationError({"type": [f"unknown type {kind_name!r}; one of {', '.join(sorted(KINDS))}"]})
@@ -104,10 +135,18 @@ def build_command(kind_name: str, data: Mapping[str, Any], derived_id: UUID) -> 
         except ValueError:
             errors[name] = ["Not a valid UUID."]
     named = kind.creates and body.get(kind.creates) is not None
-    try:
-        loaded = kind.schema.load(body)
-    except ValidationError as error:
-        errors.update(error.normalized_messages())
+    loaded: Any = Doubt
+    loader = _lean_loader(kind_name) if lean and not errors else None
+    if loader is not None:
+        try:
+            loaded = loader.load(body)
+        except Doubt:
+            pass
+    if loaded is Doubt:
+        try:
+            loaded = kind.schema.load(body)
+        except ValidationError as error:
+            errors.update(error.normalized_messages())
     if errors:
         raise ValidationError(errors)
     command = kind.command(**ids, **loaded) if kind.command is not None else loaded
@@ -116,6 +155,47 @@ def build_command(kind_name: str, data: Mapping[str, Any], derived_id: UUID) -> 
     if named:
         return kind.handler, command, getattr(command, kind.creates)
     return kind.handler, replace(command, **{kind.creates: derived_id}), None
+
+
+_FOLLOW_UP_FIELDS = frozenset({"rep_id", "customer_id", "kind", "stage", "notes", "duration_minutes", "occurred_at"})
+
+
+def lean_follow_up(data: Mapping[str, Any], derived_id: UUID) -> sc.LogFollowUp | None:
+    """`FollowUpLog().load(data)`'s command for a plainly valid body that names no id, without marshmallow's
+    per-field machinery (~10x faster); None for anything else, which then goes through the schema itself (so
+    every error message, default and unusual-but-valid value stays the schema's). Each check below is the
+    field's own: `uuid.UUID(str)`, `OneOf`, `Length(0, 5000)`, an `int` in `Range(0, 1440)`, and
+    `datetime.fromisoformat` with an offset, from 1990 up to five minutes from now."""
+    if not data.keys() <= _FOLLOW_UP_FIELDS:
+        return None
+    rep, customer, kind, stage = data.get("rep_id"), data.get("customer_id"), data.get("kind"), data.get("stage")
+    notes, minutes, at = data.get("notes", ""), data.get("duration_minutes", 0), data.get("occurred_at")
+    if (type(rep) is not str or type(customer) is not str or type(at) is not str or type(notes) is not str
+            or kind not in FOLLOW_UP_KINDS or stage not in FOLLOW_UP_STAGES or len(notes) > 5000
+            or type(minutes) is not int or not 0 <= minutes <= 24 * 60):
+        return None
+    try:
+        rep_id, customer_id, occurred_at = uuid_of(rep), uuid_of(customer), datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    offset = occurred_at.utcoffset()
+    if offset is None or occurred_at < EARLIEST or occurred_at > _now() + CLOCK_SKEW:
+        return None
+    return sc.LogFollowUp(rep_id=rep_id, customer_id=customer_id, kind=kind, stage=stage, occurred_at=occurred_at,
+                          notes=notes, duration_minutes=minutes, id=derived_id)
+
+
+def _messages(messages: Any, prefix: str = "") -> list[str]:
+    """marshmallow's nested messages as flat `field.path: reason` lines."""
+    if isinstance(messages, dict):
+        out: list[str] = []
+        for key, value in messages.items():
+            name = prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
+            out += _messages(value, name)
+        return out
+    if isinstance(messages, list):
+        return [line for item in messages for line in _messages(item, prefix)]
+    return [f"{prefix}: {messages}" if prefix else str(messages)]
 
 
 class ImportQuery(Schema):

@@ -9,7 +9,9 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
+
+import orjson
 
 from ledger.errors import Invalid
 
@@ -32,6 +34,33 @@ def _loads(text: str) -> Any:
     return json.loads(text, parse_float=Decimal)
 
 
+def _has_float(value: Any) -> bool:
+    kind = type(value)
+    if kind is float:
+        return True
+    if kind is dict:
+        items: Iterable[Any] = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return False
+    for item in items:
+        if type(item) not in (str, int, bool, type(None)) and _has_float(item):
+            return True
+    return False
+
+
+def _quick(raw: bytes) -> Any:
+    """orjson's parse of a line (~5x faster), or None where `_loads` must decide: a number with a fraction or an
+    exponent (orjson makes it a float; `_loads` a Decimal), and anything orjson refuses (its messages differ,
+    and `json` accepts a few things it does not: NaN, huge integers, lone surrogates)."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return None if _has_float(value) else value
+
+
 def _row(line: int, value: Any) -> Row:
     if not isinstance(value, dict):
         return Row(line, error='a row is an object {"type": ..., "data": {...}}')
@@ -50,6 +79,10 @@ def _jsonl(stream: IO[bytes]) -> Iterator[Row]:
     for number, raw in enumerate(stream, start=1):
         if not raw.strip():
             continue  # blank lines are allowed (and still counted, so line numbers match an editor's)
+        value = _quick(raw)
+        if type(value) is dict:
+            yield _row(number, value)
+            continue
         try:
             value = _loads(raw.decode("utf-8"))
         except UnicodeDecodeError:

@@ -20,6 +20,7 @@ from ledger.followup import FollowUp
 from ledger.fx_rate import FxRate
 from ledger.group import Group
 from ledger.holdings import Holdings
+from ledger.imports.spill import Encoder, Spilled
 from ledger.pool_policy import PoolPolicy
 from ledger.rep import Rep
 from ledger.services.base import ServiceBase
@@ -83,12 +84,13 @@ class ImportSession:
     of the API holds, over a write-behind unit of work: `commit` saves nothing, it makes the changed aggregates
     the session's state (what later rows' handlers load) and collects their events for `take_events`."""
 
-    def __init__(self, app: ServiceBase) -> None:
+    def __init__(self, app: ServiceBase, encoder: Encoder | None = None) -> None:
         self.app = app
         self.cache: dict[UUID, LedgerAggregate] = {}
         self.absent: set[UUID] = set()
         self.created: set[UUID] = set()  # ids named by rows (not derived), to refuse a second creation
-        self.pending: list[DomainEventProtocol[UUID]] = []
+        self.pending: list[DomainEventProtocol[UUID] | Spilled] = []
+        self.encoder = encoder or Encoder(app.mapper)  # lean handlers may encode their events themselves
         # Into an empty ledger (a migration's usual target) nothing can be found: no read goes to the store. A
         # record someone else writes meanwhile still conflicts when the batch is saved (optimistic concurrency).
         self.store_empty = not app.recorder.max_notification_id()
@@ -140,10 +142,16 @@ class ImportSession:
                 self.cache[agg.id] = agg
         return result
 
+    def record_leaf(self, created: DomainEventProtocol[UUID] | Spilled) -> None:
+        """A lean handler's event (or the event spilled already) creating a record no later row can act on
+        (ledger/imports/lean.py): what `commit` does for such a record."""
+        self.pending.append(created)
+        self.absent.discard(created[0] if type(created) is tuple else created.originator_id)  # type: ignore[union-attr]
+
     def note_created(self, aggregate_id: UUID) -> None:
         self.created.add(aggregate_id)
 
-    def take_events(self) -> list[DomainEventProtocol[UUID]]:
+    def take_events(self) -> list[DomainEventProtocol[UUID] | Spilled]:
         """The events collected since the last call, in the order the handlers recorded them."""
         events, self.pending = self.pending, []
         return events

@@ -14,8 +14,9 @@ from ledger.readiness import checklist
 from ledger.rep import Rep
 from projections.evidence import bundle, pdf
 from projections.evidence.bundle import Bundle, canonical_json, jsonl
-from projections.evidence.collect import Collected, collect
+from projections.evidence.collect import Collected, collect, collect_indexed
 from projections.evidence.facts import facts
+from projections.evidence.index import EvidenceIndex
 from projections.evidence.records import event_record
 from projections.evidence.sections import allocation, contracts, scorecards
 from projections.feed import plain
@@ -33,15 +34,18 @@ class Chain(Protocol):
     """What the bundle needs of the integrity read model (projections/integrity.py)."""
 
     def checkpoint_covering(self, position: int, ctx: Ctx) -> dict[str, Any]: ...
-    def chain(self, positions: list[int]) -> dict[int, dict[str, Any]]: ...
-    def proof(self, position: int, checkpoint: dict[str, Any]) -> list[str]: ...
+    def chain(self, positions: list[int], *, stored: bool = True) -> dict[int, dict[str, Any]]: ...
+    def proofs(self, positions: list[int], checkpoint: dict[str, Any]) -> dict[int, list[str]]: ...
 
 
 class Evidence:
     """Same position and checkpoint, same bytes: a re-export can be compared with the first."""
 
-    def __init__(self, app: Application[Any], read_side: ReadSide, integrity: Chain) -> None:
+    def __init__(self, app: Application[Any], read_side: ReadSide, integrity: Chain, *, create: bool = True,
+                 indexed: bool = True) -> None:
         self.app, self.read_side, self.integrity = app, read_side, integrity
+        # the index names the few events a bundle needs; `indexed=False` decodes the whole log (the reference)
+        self.index, self.indexed = EvidenceIndex(app, read_side.db, create=create), indexed
 
     def build(self, rep_id: UUID, start: date | None, end: date | None, ctx: Ctx,
               as_of: str | int | None = None) -> Bundle:
@@ -53,10 +57,14 @@ class Evidence:
         if end < start:
             raise Invalid("the range ends before it starts", errors={"to": ["before from"]})
         checkpoint = self.integrity.checkpoint_covering(moment.position, ctx)
-        collected = collect(self.app, rep_id, start, end, moment.position)
-        chain = self.integrity.chain([i.position for i in collected.items])
-        records = [event_record(i, chain[i.position], self.integrity.proof(i.position, checkpoint), rep_id)
-                   for i in collected.items]
+        if self.indexed:
+            self.index.catch_up()
+            collected = collect_indexed(self.app, self.index, rep_id, start, end, moment.position)
+        else:
+            collected = collect(self.app, rep_id, start, end, moment.position)
+        positions = [i.position for i in collected.items]
+        chain, proofs = self.integrity.chain(positions, stored=False), self.integrity.proofs(positions, checkpoint)
+        records = [event_record(i, chain[i.position], proofs[i.position], rep_id) for i in collected.items]
         head = {"rep_id": str(rep_id), "from": start.isoformat(), "to": end.isoformat(), "position": moment.position,
                 "recorded_at": moment.at.isoformat(), "events": len(records),
                 "checkpoint": {k: plain(checkpoint.get(k)) for k in CHECKPOINT_FIELDS}}

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
 
 from ledger import (
     complaint,
@@ -229,3 +230,62 @@ class _Scan:
                 out.items += self.rule_items[stream]
         out.items.sort(key=lambda i: i.position)
         return out
+
+
+# -- The same collection through the evidence index (projections/evidence/index.py) ----------------------------
+#
+# `_Scan` only ever changes its state or output on: reps' moves, rules and published scorecards (read in full:
+# they grow with reps and periods, not with the log); events that mention the rep (their streams open); the
+# further events of those streams and of the customers the rep was given (which includes every event about
+# such a customer: the follow-ups, deals and complaints that count while the rep owned it); the further events
+# of the streams those open; and the claims and assignments of the rep's team mates with their customers'
+# registrations (the team comparison). Every other event leaves `_Scan` as it was, so feeding it only these, in
+# ledger order, gives the full scan's result (tests/integration/test_evidence_index.py compares them).
+
+GLOBAL_KINDS = ("Rep.Onboarded", "Rep.Transferred", "Rep.Left", "PublishedScorecard.", "Target.", "KpiScheme.")
+OWNED_KINDS = ("Deal.Closed", "FollowUp.Logged", "Complaint.Recorded")
+RECEIVED_KINDS = ("Customer.Claimed", "Customer.Assigned")
+
+
+def _kind(topic: str) -> str:
+    return topic.partition(":")[2]
+
+
+def collect_indexed(app: Application[Any], index: Any, rep_id: UUID, start: date, end: date, position: int) -> Collected:
+    """What `collect` returns, reading only the events the index names (the index caught up to `position`)."""
+    wanted = set(topics())
+    rows: dict[int, Any] = {}
+
+    def read(positions: set[int]) -> list[Any]:
+        fresh = [p for p in positions if p not in rows]
+        rows.update({r.position: r for r in index.rows(fresh) if r.topic in wanted})
+        return [rows[p] for p in sorted(positions) if p in rows]
+
+    items: dict[int, Item] = {}
+
+    def item(row: Any) -> Item:
+        if row.position not in items:
+            stored = Notification(id=row.position, originator_id=UUID(row.stream_id), originator_version=row.version,
+                                  topic=row.topic, state=row.state)
+            items[row.position] = Item(row.position, stored, app.mapper.to_domain_event(stored))
+        return items[row.position]
+
+    global_rows = read(index.with_topics([t for t in wanted if _kind(t).startswith(GLOBAL_KINDS)], position))
+    own = read(index.mentioning([rep_id], position))
+    streams = {r.stream_id for r in own}
+    about = read(index.mentioning(streams, position))  # the rep's streams, and everything about their customers
+    opened = {r.stream_id for r in about if _kind(r.topic) in OWNED_KINDS} - streams
+    read(index.mentioning(opened, position))
+
+    moves = [item(r).event for r in global_rows if _kind(r.topic) in ("Rep.Onboarded", "Rep.Transferred")]
+    teams = {str(e.team_id) for e in moves if e.originator_id == rep_id}
+    peers = {e.originator_id for e in moves if str(e.team_id) in teams} - {rep_id}
+    received = read(index.mentioning(peers, position, [t for t in wanted if _kind(t) in RECEIVED_KINDS]))
+    registered = [t for t in wanted if _kind(t) == "Customer.Registered"]
+    read(index.mentioning({r.stream_id for r in received}, position, registered))
+
+    scan = _Scan(Collected(rep_id, start, end, position))
+    for at in sorted(rows):
+        if at <= position:
+            scan.see(item(rows[at]))
+    return scan.done()

@@ -102,9 +102,11 @@ EXPECT: dict[str, dict[str, str]] = {
     "GET /protected-statuses/{id}": LEGAL, "GET /protected-statuses/{id}/history": LEGAL,
     "GET /reps/{rep_id}/evidence": LEGAL,
     "POST /imports": ADMIN,
+    "GET /analytics/indicators": {"admin": "A", "hr": "A", "auditor": "A", "manager": "T"},
 }
 
 LISTINGS = {"GET /leaderboard", "GET /notifications"}  # outside the scope a listing is 403: there is no record whose existence to hide
+LISTINGS.add("GET /analytics/indicators")  # a team's figures: outside the token's teams 403
 
 # Each caller: its role, and whether its calls concern its own scope.
 CALLERS = [("admin", "own"), ("hr", "own"), ("legal", "own"), ("auditor", "own"), ("manager", "own"),
@@ -201,6 +203,7 @@ def build(w: World, operation: str, rep: str, team: str) -> tuple[str, str, dict
         "GET /reps/{rep_id}/statement": lambda: f"/reps/{rep}/statement?period={w.base_month}",
         "GET /payout-runs/{run_id}/payroll": lambda: f"/payout-runs/{_approved_run(w, team)}/payroll",
         "GET /reps/{rep_id}/evidence": lambda: f"/reps/{rep}/evidence?from=2026-01-01&to=2026-12-31",
+        "GET /analytics/indicators": lambda: f"/analytics/indicators?period_from=2026-07&period_to=2026-09&team={team}",
     }
     if operation in reads:
         return method, reads[operation](), None

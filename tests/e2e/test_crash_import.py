@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.application import AggregateNotFoundError
 
+from api.schemas.imports import build_command
 from ledger.application import LedgerApplication, build_application
 from ledger.import_run import Import, import_id
 from ledger.imports.formats import Source
@@ -98,7 +99,7 @@ def test_a_server_killed_mid_import_resumes_the_file_after_a_restart_to_the_same
 
         reference = build_application(whole)
         stack.callback(reference.close)
-        import_file(reference, path, batch=BATCH)
+        import_file(reference, path, build=build_command, batch=BATCH)
         recovered = history(watcher)
         assert comparable(recovered) == comparable(history(reference))
         assert len({(stream, version) for stream, version, _, _ in recovered}) == len(recovered)

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from api.schemas.imports import build_command
 from ledger.application import LedgerApplication, build_application
 from ledger.customer import Customer
 from ledger.deal import Deal
@@ -53,7 +54,7 @@ def test_a_generated_history_imports_and_importing_it_again_records_nothing(
     with fresh_store(settings, tmp_path) as fresh:
         app = build_application(fresh)
         try:
-            report = import_file(app, path, batch=500)
+            report = import_file(app, path, build=build_command, batch=500)
             batches = -(-stats["rows"] // 500)
             assert (report.status, report.rows, report.imported_rows, report.bad) == ("imported", stats["rows"], stats["rows"], {})
             # the generator's own count of the events each row records is exactly what the import wrote
@@ -63,7 +64,7 @@ def test_a_generated_history_imports_and_importing_it_again_records_nothing(
             assert kinds.count("Customer.Registered") == stats["kinds"]["customer"]
             assert kinds.count("FollowUp.Logged") == stats["kinds"]["follow_up"]
             head = app.head()
-            again = import_file(app, path, batch=500)
+            again = import_file(app, path, build=build_command, batch=500)
             assert (again.status, again.events, app.head()) == ("already imported", 0, head)
         finally:
             app.close()
@@ -102,7 +103,7 @@ def test_a_file_with_three_bad_rows_imports_nothing_and_names_each_with_its_reas
     content, _ = three_bad_rows()
     head = ledger_app.head()
     with pytest.raises(ImportRejected) as info:
-        import_source(ledger_app, Source.from_bytes(content, "bad.jsonl", "jsonl"), actor="test")
+        import_source(ledger_app, Source.from_bytes(content, "bad.jsonl", "jsonl"), build=build_command, actor="test")
     errors = info.value.errors
     assert sorted(errors) == ["line 6", "line 7", "line 8"] and ledger_app.head() == head
     assert errors["line 6"] == ["kind: Must be one of: call, visit, meeting, proposal, demo, wechat, email."]
@@ -113,7 +114,7 @@ def test_a_file_with_three_bad_rows_imports_nothing_and_names_each_with_its_reas
 def test_skip_invalid_imports_the_other_rows_and_lists_the_three_skipped(ledger_app: LedgerApplication) -> None:
     content, ids = three_bad_rows()
     head = ledger_app.head()
-    report = import_source(ledger_app, Source.from_bytes(content, "bad.jsonl", "jsonl"), actor="test", skip_invalid=True)
+    report = import_source(ledger_app, Source.from_bytes(content, "bad.jsonl", "jsonl"), build=build_command, actor="test", skip_invalid=True)
     assert [s["line"] for s in report.skipped] == [6, 7, 8] and report.imported_rows == 6
     # team, 2 reps, customer, claim (+ holdings opened and taken), follow-up; plus the import's 3 records
     assert report.events == 8 and ledger_app.head() == head + 8 + 3
@@ -139,7 +140,7 @@ def test_a_csv_file_imports_with_json_cells_for_lists_and_objects(ledger_app: Le
                  "currency": "CNY", "product": "CRM Pro", "customer_type": "new", "closed_on": "2026-03-02",
                  "splits": json.dumps([{"rep_id": ann, "share": "60"}, {"rep_id": bob, "share": "40"}])}):
         writer.writerow({**row, "occurred_at": AT})
-    report = import_source(ledger_app, Source.from_bytes(out.getvalue().encode(), "crm.csv", "csv"), actor="test")
+    report = import_source(ledger_app, Source.from_bytes(out.getvalue().encode(), "crm.csv", "csv"), build=build_command, actor="test")
     assert (report.imported_rows, report.bad) == (6, {})
     closed = ledger_app.load(Deal, UUID(deal))
     assert str(closed.amount) == "36000.00" and [(str(s["rep_id"]), str(s["share"])) for s in closed.splits] == [(ann, "60"), (bob, "40")]
@@ -188,7 +189,7 @@ def test_a_killed_importer_resumes_after_its_last_batch_and_records_no_fact_twic
         assert f"resumed after line {stopped.through_line}" in again.stdout
         reference = build_application(whole)
         try:
-            import_file(reference, path, batch=50)
+            import_file(reference, path, build=build_command, batch=50)
             assert history(app) == history(reference)
             assert pool_states(app, killed) == pool_states(reference, whole)
         finally:

@@ -124,6 +124,35 @@ def test_incremental_in_any_batch_split_equals_a_rebuild(store: Any, plan: list[
         assert incremental.position() == rebuilt.position() == head
 
 
+@hypothesis_settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=steps, batch=st.integers(1, 9))
+def test_rebuilding_together_equals_rebuilding_one_by_one(store: Any, plan: list[Step], batch: int) -> None:
+    from projections.pool_activity import PoolActivityProjection
+    from projections.together import rebuild_together
+
+    app, db = store
+    record(app, plan)
+    makes = (ScorecardProjection, PoolProjection, PoolActivityProjection)
+    tag = uuid4().hex[:8]
+    alone = [Runner(app, db, named(make(), f"alone-{i}-{tag}")) for i, make in enumerate(makes)]
+    together = [Runner(app, db, named(make(), f"both-{i}-{tag}"), batch=batch) for i, make in enumerate(makes)]
+    for runner in alone:
+        runner.catch_up(until=3)  # something to forget first
+        runner.rebuild()
+    for runner in together:
+        runner.catch_up(until=5)
+    results = rebuild_together(together)
+    for one, other in zip(alone, together, strict=True):
+        assert dump(db, one.name) == dump(db, other.name) and dump(db, one.name)
+        assert results[other.name].position == other.position() == app.head()
+        assert results[other.name].events == one.rebuild().events
+    record(app, plan)  # and an ordinary catch-up goes on from where the shared pass stopped
+    for one, other in zip(alone, together, strict=True):
+        one.catch_up()
+        other.catch_up()
+        assert dump(db, one.name) == dump(db, other.name)
+
+
 def test_two_runners_racing_apply_each_event_once(store: Any) -> None:
     import threading
 

@@ -103,7 +103,9 @@ def rep_id(demo: Demo, name: str) -> str:
 
 def test_rebuild_all_prints_events_per_second_and_leaves_nothing_behind(demo: Demo) -> None:
     head = demo.app.head()
-    printed = [REBUILT.match(line) for line in ok(demo, "projections", "rebuild", "--all")]
+    lines = ok(demo, "projections", "rebuild", "--all")
+    assert lines[-1].startswith(f"all {len(all_projections())} projections in one pass: "), lines
+    printed = [REBUILT.match(line) for line in lines[:-1]]
     assert all(printed), printed
     found = {m["name"]: m for m in printed if m}
     assert set(found) == {p.name for p in all_projections()}

@@ -125,37 +125,37 @@ def test_an_interrupted_import_resumes_after_its_last_batch_with_no_fact_twice(m
     source = Source.from_bytes(file_rows(uuid4(), uuid4(), 20), "history.jsonl", "jsonl")
     whole = LedgerApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keystore=MemoryKeyStore())
     broken = LedgerApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, keystore=MemoryKeyStore())
-    import_source(whole, source, actor="t", batch=10)
+    import_source(whole, source, build=build_command, actor="t", batch=10)
     saves = {"n": 0}
-    real_save = broken.save
+    real_insert = broken.recorder.insert_events
 
-    def save_then_crash(*objs: Any, **kwargs: Any) -> Any:
+    def insert_then_crash(*args: Any, **kwargs: Any) -> Any:
         saves["n"] += 1
         if saves["n"] == 3:
             raise KeyboardInterrupt  # the process dies during the third batch
-        return real_save(*objs, **kwargs)
+        return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(broken, "save", save_then_crash)
+    monkeypatch.setattr(broken.recorder, "insert_events", insert_then_crash)
     with pytest.raises(KeyboardInterrupt):
-        import_source(broken, source, actor="t", batch=10)
-    monkeypatch.setattr(broken, "save", real_save)
+        import_source(broken, source, build=build_command, actor="t", batch=10)
+    monkeypatch.setattr(broken.recorder, "insert_events", real_insert)
     kept = history(broken)  # the first two batches, whole: a prefix of the uninterrupted import
     assert 0 < len(kept) < len(history(whole)) and kept == history(whole)[:len(kept)]
-    report = import_source(broken, source, actor="t", batch=10)
+    report = import_source(broken, source, build=build_command, actor="t", batch=10)
     assert (report.status, report.resumed_after) == ("resumed", 20)
     assert history(broken) == history(whole)
-    again = import_source(broken, source, actor="t", batch=10)
+    again = import_source(broken, source, build=build_command, actor="t", batch=10)
     assert again.status == "already imported" and again.events == 0 and history(broken) == history(whole)
 
 
 def test_rows_naming_an_id_that_exists_are_refused_with_their_line(app: LedgerApplication) -> None:
     team = uuid4()
-    import_source(app, Source.from_bytes(file_rows(team, uuid4(), 0), "a.jsonl", "jsonl"), actor="t")
+    import_source(app, Source.from_bytes(file_rows(team, uuid4(), 0), "a.jsonl", "jsonl"), build=build_command, actor="t")
     second = json.dumps({"type": "team", "data": {"id": str(team), "name": "again", "occurred_at": AT}})
     twice = json.dumps({"type": "customer", "data": {"id": str(team), "name": "dup", "occurred_at": AT}})
     head = app.head()
     with pytest.raises(ImportRejected) as info:
-        import_source(app, Source.from_bytes(f"{second}\n{twice}\n".encode(), "b.jsonl", "jsonl"), actor="t")
+        import_source(app, Source.from_bytes(f"{second}\n{twice}\n".encode(), "b.jsonl", "jsonl"), build=build_command, actor="t")
     assert list(info.value.errors) == ["line 1", "line 2"] and app.head() == head
     assert all(reasons[0].startswith("id-exists") for reasons in info.value.errors.values())
 
@@ -165,9 +165,9 @@ def test_a_customer_claimed_by_an_earlier_row_is_owned_for_the_later_rows(app: L
     content = file_rows(team, rep, 1) + b"\n" + json.dumps(
         {"type": "release", "data": {"customer_id": "00000000-0000-0000-0000-000000000000"}}).encode()
     with pytest.raises(ImportRejected) as info:
-        import_source(app, Source.from_bytes(content, "c.jsonl", "jsonl"), actor="t")
+        import_source(app, Source.from_bytes(content, "c.jsonl", "jsonl"), build=build_command, actor="t")
     assert list(info.value.errors) == ["line 6"] and info.value.errors["line 6"][0].startswith("not-found")
-    report = import_source(app, Source.from_bytes(content, "c.jsonl", "jsonl"), actor="t", skip_invalid=True)
+    report = import_source(app, Source.from_bytes(content, "c.jsonl", "jsonl"), build=build_command, actor="t", skip_invalid=True)
     customer = next(UUID(str(n.originator_id)) for n in app.recorder.select_notifications(start=1, limit=100)
                     if n.topic.endswith("Customer.Registered"))
     assert app.load(Customer, customer).owner_id == rep and report.skipped == [

@@ -48,3 +48,13 @@ def test_unregistered_types_are_refused(transcoders: tuple[JSONTranscoder, Orjso
         fast.encode({"x": object()})
     with pytest.raises(TranscodingNotRegisteredError):
         fast.decode(b'{"x":{"_type_":"nope","_data_":1}}')
+
+
+def test_decoded_ids_behave_exactly_like_parsed_ones(transcoders: tuple[JSONTranscoder, OrjsonTranscoder]) -> None:
+    _, fast = transcoders
+    ids = [UUID(int=0), UUID(int=2**128 - 1), UUID("0f5e0c0a-0000-4000-8000-00000000abcd")]
+    decoded = fast.decode(fast.encode({"ids": ids}))["ids"]
+    for original, built in zip(ids, decoded, strict=True):
+        assert type(built) is UUID and built == original and hash(built) == hash(original)
+        assert str(built) == str(original) and built.version == original.version and built.hex == original.hex
+        assert {built: 1}[original] == 1 and built.is_safe == original.is_safe
