@@ -50,12 +50,17 @@ class Database:
         return self._pool
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Cursor]:
-        """One transaction; committed when the block ends normally, rolled back otherwise."""
+    def transaction(self, *, write: bool = True, derived: bool = False) -> Iterator[Cursor]:
+        """One transaction; committed when the block ends normally, rolled back otherwise. `derived`: it writes
+        only rows refolded from the ledger together with their tracking position, so its commit need not wait
+        for the disk (PostgreSQL's synchronous_commit off): a crash loses whole batches, folded again."""
         if self.dialect == "postgresql":
             with self._postgres().connection() as conn:
                 with conn.transaction():
-                    yield _PgCursor(conn.cursor())
+                    cursor = conn.cursor()
+                    if derived:
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                    yield _PgCursor(cursor)
             return
         conn = sqlite3.connect(self.settings.db_path, timeout=max(1, self.settings.lock_timeout_s),
                                isolation_level=None, check_same_thread=False)

@@ -86,7 +86,7 @@ class Runner:
     def _batch(self, head: int) -> tuple[bool, int]:
         topics = list(self.projection.topics)
         now = datetime.now(timezone.utc).isoformat()
-        with self.db.transaction() as cur:
+        with self.db.transaction(derived=True) as cur:
             # A rebuild elsewhere may delete the tracking row at any moment: without a row locked, two runners
             # would fold the same events and write the same rows (a unique violation). So make it, lock it,
             # and if a rebuild deleted it while we waited for the lock, try again.

@@ -16,12 +16,12 @@ SCHEMA = [
         projection TEXT NOT NULL, kind TEXT NOT NULL, part TEXT NOT NULL, key TEXT NOT NULL,
         valid_from BIGINT NOT NULL, valid_to BIGINT, state TEXT NOT NULL,
         PRIMARY KEY (projection, kind, part, key, valid_from))""",
-    # Fewer indexes, cheaper writes: listing a part now uses projection_rows_now, as of a position the primary
-    # key; lookups by key alone use projection_rows_by_key, which a new version's closing never touches.
+    # Fewer indexes, cheaper writes (each version row goes into every index): listing or finding current
+    # states uses projection_rows_now, reading as of a position the primary key (a key without its part,
+    # as in the outbox's lookup of one notification, scans that kind's rows).
     "DROP INDEX IF EXISTS projection_rows_current",
     "DROP INDEX IF EXISTS projection_rows_key",
-    """CREATE INDEX IF NOT EXISTS projection_rows_by_key
-        ON projection_rows (projection, kind, key, valid_from)""",
+    "DROP INDEX IF EXISTS projection_rows_by_key",
     # the one current row of each state: what a fold reads, what a new version closes, what a listing reads
     """CREATE UNIQUE INDEX IF NOT EXISTS projection_rows_now
         ON projection_rows (projection, kind, part, key) WHERE valid_to IS NULL""",

@@ -47,7 +47,7 @@ def _batch(runners: list[Runner], wanted: dict[str, set[str]], every: set[str] |
            batch: int, folded: dict[str, int], progress: Callable[[int], None] | None) -> int:
     db, app = runners[0].db, runners[0].app
     now = datetime.now(timezone.utc).isoformat()
-    with db.transaction() as cur:
+    with db.transaction(derived=True) as cur:
         for runner in runners:
             ensure_tracked(cur, runner.name, now)
             if tracked_position(cur, runner.name, db.for_update) != start:
