@@ -70,7 +70,7 @@ class Database:
             # mode NORMAL keeps them consistent after a crash (a power cut may only lose the last commits,
             # which the runner folds again), and spares an fsync per batch.
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA wal_autocheckpoint=1000")
+            conn.execute("PRAGMA cache_size=-65536")
             _begin(conn, "BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield _SqliteCursor(conn.cursor())
