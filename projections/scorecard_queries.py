@@ -13,7 +13,7 @@ from ledger.errors import NotFound
 from ledger.periods import Period
 from projections.readside import Moment, ReadSide
 from projections.scorecards import FACTS, FX, GROUP, REP, SCHEME, TARGET, TEAM
-from projections.scoring import Rules, eligible, months_of, q, rank, scorecard
+from projections.scoring import Rules, eligible, months_of, q, rank, scorecard, total
 from projections.store import read_rows
 
 NAME = "scorecards"
@@ -22,14 +22,30 @@ NAME = "scorecards"
 CACHED = 64  # (period, position) answers kept: a period's cards and ranks, computed once per ledger position
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Period:
-    """Every card of one period as the ledger stood at one position, and the ranks (company and per team)."""
+    """One period as the ledger stood at one position: its rules and facts, the ranks (company and per
+    team, from the totals alone) and, worked out on first need, every full card."""
 
     rules: Rules
-    cards: dict[str, dict[str, Any]]
+    monthly: dict[str, dict[str, Any]]
+    eligible: list[str]
     company: dict[str, dict[str, Any]]
     teams: dict[str, dict[str, dict[str, Any]]]
+    _cards: dict[str, dict[str, Any]] | None = None
+
+    def card(self, rep_id: str) -> dict[str, Any]:
+        """The rep's own card, fresh (the caller may change it); a rep not employed in the period gets the
+        card of no facts."""
+        if self._cards is not None and rep_id in self._cards:
+            return copy.deepcopy(self._cards[rep_id])
+        return scorecard(self.rules, rep_id, self.monthly.get(rep_id, {}) if rep_id in self.company else {})
+
+    @property
+    def cards(self) -> dict[str, dict[str, Any]]:
+        if self._cards is None:
+            self._cards = {r: scorecard(self.rules, r, self.monthly.get(r, {})) for r in self.eligible}
+        return self._cards
 
 
 class Scorecards:
@@ -58,8 +74,8 @@ class Scorecards:
             return {(kind, part): {key: state for _, key, state in read_rows(cur, NAME, kind, part=part, as_of=as_of)}
                     for kind, part in wanted}
 
-    def _compute(self, period: Period, moment: Moment) -> tuple[Rules, dict[str, dict[str, Any]]]:
-        """The period's cards recomputed from the rows (the reference the cache is tested against)."""
+    def _inputs(self, period: Period, moment: Moment) -> tuple[Rules, dict[str, dict[str, Any]]]:
+        """The period's rules and each rep's facts per month, read from the rows at the moment."""
         months = months_of(period)
         rows = self._read(moment, [(REP, ""), (TEAM, ""), (SCHEME, ""), (TARGET, period.label), (FX, ""),
                                    *((FACTS, month) for month in months)])
@@ -70,8 +86,7 @@ class Scorecards:
         for month in months:
             for rep_id, facts in rows[FACTS, month].items():
                 monthly.setdefault(rep_id, {})[month] = facts
-        cards = {rep_id: scorecard(rules, rep_id, monthly.get(rep_id, {})) for rep_id in eligible(rules)}
-        return rules, cards
+        return rules, monthly
 
     def _period(self, period: Period, moment: Moment) -> _Period:
         key = (period.label, moment.position)
@@ -80,11 +95,14 @@ class Scorecards:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        rules, cards = self._compute(period, moment)
+        rules, monthly = self._inputs(period, moment)
+        chosen = eligible(rules)
+        totals = [{"rep_id": r, "team_id": rules.reps[r]["team_id"], "total": total(rules, r, monthly.get(r, {}))}
+                  for r in chosen]
         by_team: dict[str, list[dict[str, Any]]] = {}
-        for card in cards.values():
-            by_team.setdefault(card["team_id"], []).append(card)
-        found = _Period(rules, cards, {p["rep_id"]: p for p in rank(list(cards.values()))},
+        for entry in totals:
+            by_team.setdefault(entry["team_id"], []).append(entry)
+        found = _Period(rules, monthly, chosen, {p["rep_id"]: p for p in rank(totals)},
                         {team: {p["rep_id"]: p for p in rank(members)} for team, members in by_team.items()})
         with self._lock:
             self._cache[key] = found
@@ -108,7 +126,7 @@ class Scorecards:
         rules = found.rules
         if rep_id not in rules.reps:
             raise NotFound(f"no rep with id {rep_id} at position {moment.position}")
-        card = copy.deepcopy(found.cards[rep_id]) if rep_id in found.cards else scorecard(rules, rep_id, {})
+        card = found.card(rep_id)
         card["rank"] = {"company": _placed(found.company.get(rep_id)),
                         "team": _placed(found.teams.get(card["team_id"], {}).get(rep_id))}
         return self._stamp(card, moment, rules)

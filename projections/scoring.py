@@ -51,6 +51,7 @@ class Rules:
     # answers already worked out for this period's cards (the rules never change under a Rules object)
     _schemes: dict[str, State | None] = field(default_factory=dict, repr=False, compare=False)
     _rates: dict[tuple[str, date], Decimal | None] = field(default_factory=dict, repr=False, compare=False)
+    _month_ends: dict[str, date] = field(default_factory=dict, repr=False, compare=False)
 
     def scheme(self, team_id: str) -> State | None:
         """The version in force on the period's last day of the team's own scheme, else of a company scheme
@@ -77,7 +78,9 @@ class Rules:
     def convert(self, money: dict[str, str], month: str) -> Decimal:
         """Sum in the base currency at each pair's latest rate on or before the month's last day."""
         total = Decimal(0)
-        month_end = months_end(month)
+        month_end = self._month_ends.get(month)
+        if month_end is None:
+            month_end = self._month_ends[month] = months_end(month)
         for currency, amount in money.items():
             rate = Decimal(1) if currency == self.base_currency else self.rate(currency, month_end)
             if rate is None:
@@ -199,6 +202,31 @@ def scorecard(rules: Rules, rep_id: str, monthly: dict[str, State]) -> dict[str,
         row["contribution"] = q(points * share) if points is not None else None
     card["indicators"], card["total"] = rows, q(total)
     return card
+
+
+def total(rules: Rules, rep_id: str, monthly: dict[str, State]) -> str | None:
+    """scorecard(...)["total"] alone, what ranks need: the same arithmetic without the card's rows and
+    formatting (tests/integration/test_scorecard_cache.py compares the two for every rep and period)."""
+    rep = rules.reps[rep_id]
+    values = actuals(rules, monthly)  # first, as scorecard() does: it notes the currencies it cannot convert
+    scheme = rules.scheme(rep["team_id"])
+    if scheme is None:
+        return None
+    revenue_target = rules.target(rep_id, "revenue")
+    values["attainment"] = HUNDRED * (values["revenue"] or Decimal(0)) / revenue_target if revenue_target else None
+    tenure = tenure_months(date.fromisoformat(rep["hired_on"]), rules.period.end)
+    cohort = next((c for c in scheme["cohorts"] if tenure < c["max_tenure_months"]), None)
+    weights = {i["key"]: Decimal(i["weight"]) for i in scheme["indicators"]}
+    if cohort and cohort["weights"]:
+        weights = {key: Decimal(cohort["weights"].get(key, "0")) for key in weights}
+    weighted, weight_used, cap = Decimal(0), Decimal(0), Decimal(scheme["cap"])
+    for indicator in scheme["indicators"]:
+        key = indicator["key"]
+        points = score(values.get(key), rules.target(rep_id, key), key in LOWER_IS_BETTER, cap)
+        if points is not None:
+            weighted += points * weights[key]
+            weight_used += weights[key]
+    return q(weighted / weight_used) if weight_used else None
 
 
 def eligible(rules: Rules) -> list[str]:

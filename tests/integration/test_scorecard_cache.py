@@ -29,7 +29,7 @@ from projections.readside import Moment
 from projections.registry import Queries
 from projections.scorecard_queries import NAME, Scorecards
 from projections.scorecards import FACTS, FX, REP, SCHEME, TARGET, TEAM
-from projections.scoring import Rules, eligible, months_of, rank, scorecard
+from projections.scoring import Rules, eligible, months_of, rank, scorecard, total
 from scripts.generate import generate
 from tests.conftest import fresh_store
 
@@ -134,3 +134,18 @@ def test_a_new_event_is_a_new_position_and_never_gets_a_stale_answer(store: tupl
     assert Decimal(after["actuals"]["revenue"]) == Decimal(before["actuals"]["revenue"]) + 250000
     old = queries.read_side.moment(before["position"])
     assert queries.scorecards.rep(rep, "2026-10", old)["actuals"] == before["actuals"]
+
+
+def test_the_total_alone_equals_the_cards_total_for_every_rep_and_period(store: tuple[LedgerApplication, Queries]) -> None:
+    app, queries = store
+    head = app.head()
+    checked = 0
+    for position in (head, head // 2):
+        moment = queries.read_side.moment(position)
+        for label in PERIODS:
+            rules, monthly = queries.scorecards._inputs(Period.parse(label), moment)
+            for rep in eligible(rules):
+                expected = scorecard(rules, rep, monthly.get(rep, {}))["total"]
+                assert total(rules, rep, monthly.get(rep, {})) == expected
+                checked += expected is not None
+    assert checked > 20
