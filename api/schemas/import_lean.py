@@ -30,7 +30,7 @@ def uuid_of(text: str) -> UUID:
     """`UUID(text)`, remembered (parsing one costs more than the rest of a row's checks)."""
     found = _UUIDS.get(text)
     if found is None:
-        if len(_UUIDS) >= 200_000:
+        if len(_UUIDS) >= 100_000:  # ~20 MB at most
             _UUIDS.clear()
         found = _UUIDS[text] = UUID(text)
     return found
