@@ -59,8 +59,14 @@ class ReadSide:
 
     def _recorded_at(self, position: int) -> datetime | None:
         """Recording time of the last event at or before a position (positions may have gaps)."""
-        found = self.app.recorder.select_notifications(start=max(1, position - 999), limit=1000, stop=position)
-        return recorded_at(self.app.mapper.to_domain_event(found[-1])) if found else None
+        for window in (16, 1000):  # positions have gaps only where a transaction rolled back: look near first
+            found = self.app.recorder.select_notifications(start=max(1, position - window + 1), limit=window,
+                                                           stop=position)
+            if found:
+                return recorded_at(self.app.mapper.to_domain_event(found[-1]))
+            if position - window < 1:
+                break
+        return None
 
     def rows(self, name: str, kind: str, moment: Moment, *, part: str | None = None,
              key: str | None = None) -> list[tuple[str, str, State]]:

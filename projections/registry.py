@@ -38,7 +38,7 @@ class Queries:
         self.scorecards = Scorecards(self.read_side, settings.base_currency)
         self.commissions = Commissions(self.read_side)
         self.integrity = Integrity(app, self.db, settings, create=settings.create_tables)
-        self.evidence = Evidence(app, self.read_side, self.integrity)
+        self.evidence = Evidence(app, self.read_side, self.integrity, create=settings.create_tables)
 
     def close(self) -> None:
         self.db.close()

@@ -17,6 +17,7 @@ def catch_up_all(queries: object) -> None:
         if result.events:
             log.info("%s: %d events to position %d", runner.name, result.events, result.position)
     queries.integrity.catch_up()  # type: ignore[attr-defined]  # the sealer: extend the hash chain too
+    queries.evidence.index.catch_up()  # type: ignore[attr-defined]  # what each event mentions, for bundles
 
 
 def rebuild_all(queries: object) -> None:

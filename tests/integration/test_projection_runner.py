@@ -153,6 +153,37 @@ def test_rebuilding_together_equals_rebuilding_one_by_one(store: Any, plan: list
         assert dump(db, one.name) == dump(db, other.name)
 
 
+@hypothesis_settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=steps)
+def test_a_part_as_of_any_position_equals_folding_the_events_up_to_it(store: Any, plan: list[Step]) -> None:
+    from projections.base import MemoryView, fold_all
+    from projections.store import read_rows
+
+    app, db = store
+    record(app, plan)
+    for make in (ScorecardProjection, PoolProjection):
+        runner = Runner(app, db, named(make(), f"asof-{uuid4().hex[:8]}"))
+        runner.rebuild()
+        events = [(n.id, app.mapper.to_domain_event(n))
+                  for n in app.recorder.select_notifications(start=1, limit=1_000_000)
+                  if n.topic in set(runner.projection.topics)]
+        view, checked = MemoryView(), 0
+        for index, (position, _) in enumerate(events):
+            fold_all(runner.projection, events[index:index + 1], view)
+            if index % 7 and index != len(events) - 1:
+                continue
+            expected: dict[tuple[str, str], dict[tuple[str, str], Any]] = {}
+            for (kind, part, key), state in view.states.items():
+                expected.setdefault((kind, part), {})[(part, key)] = state
+            with db.transaction(write=False) as cur:
+                for (kind, part), states in expected.items():
+                    found = {(p, k): state for p, k, state in read_rows(cur, runner.name, kind, part=part,
+                                                                          as_of=position)}
+                    assert found == states, (kind, part, position)
+                    checked += 1
+        assert checked > 0
+
+
 def test_two_runners_racing_apply_each_event_once(store: Any) -> None:
     import threading
 
