@@ -13,11 +13,11 @@ from eventsourcing.application import Application
 
 from projections.base import Projection
 from projections.db import Database
-from projections.store import StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
+from projections.store import Known, StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
 
 BATCH = 1000
 LOCKED_RETRIES = 10
-CACHE = 200_000  # current states a runner keeps between its own batches (cleared beyond this)
+CACHE = 50_000  # current states' texts a runner keeps between its own batches (see store.Known)
 
 
 class TrackingConflict(Exception):
@@ -39,9 +39,8 @@ class Runner:
         self._lock = threading.Lock()
         # Current states this runner wrote itself, valid while the tracked position is where it left it:
         # a rebuild then reads each state from the database once, not once per batch.
-        self._known: dict[Any, Any] = {}
+        self._known = Known()
         self._known_at = -1
-        self._complete = False  # _known holds every stored state (after a rebuild's reset, until it overflows)
 
     @property
     def name(self) -> str:
@@ -98,13 +97,13 @@ class Runner:
             start = int(locked[0])
             if start >= head:
                 return True, 0
-            if start != self._known_at or len(self._known) > CACHE:
-                self._known = {}  # someone else moved the projection, or the cache is full: start afresh
-                self._complete = False
+            if start != self._known_at:
+                self._known = Known()  # someone else moved the projection: what we knew may be stale
+            self._known.trim(CACHE)
             self._known_at = -1  # invalid until this batch commits
             notifications = self.app.recorder.select_notifications(
                 start=start + 1, limit=self.batch, stop=head, topics=topics)
-            view = StoredView(cur, self.name, self._known, self._complete)
+            view = StoredView(cur, self.name, self._known)
             for notification in notifications:
                 view.position = notification.id
                 self.projection.fold(view, notification.id, self.app.mapper.to_domain_event(notification))
@@ -125,5 +124,5 @@ class Runner:
                 ensure_tracked(cur, self.name, now)
                 tracked_position(cur, self.name, self.db.for_update)
                 reset(cur, self.name, now)
-                self._known, self._known_at, self._complete = {}, 0, True
+                self._known, self._known_at = Known(complete=True), 0
         return self.catch_up(progress=progress)

@@ -35,32 +35,53 @@ def create_schema(db: Database) -> None:
             cur.execute(statement)
 
 
-class StoredView(MemoryView):
-    """A MemoryView that loads current states from the database on first use. `known` holds current
-    states (None: no row) that the runner already knows from the batches it wrote itself; `complete` says
-    it knows every stored state (a rebuild from zero), so a state it does not know has no row: no lookup."""
+class Known:
+    """Current states a runner knows from the batches it wrote itself (None: no row), kept between batches so
+    that a state is read from the database once, not once per batch. `complete` (after a rebuild's reset) means
+    every stored state went through here, so a state it does not know has no row and needs no lookup. Beyond
+    the limit the texts are dropped and only a hash of each stored address is kept (a collision costs one
+    lookup), so a rebuild's memory stays bounded however many states the projection has."""
 
-    def __init__(self, cur: Cursor, projection: str, known: dict[Address, Blob | None] | None = None,
-                 complete: bool = False) -> None:
+    def __init__(self, complete: bool = False) -> None:
+        self.states: dict[Address, Blob | None] = {}
+        self.complete = complete
+        self.evicted: set[int] = set()
+
+    def lookup(self, address: Address) -> tuple[bool, Blob | None]:
+        """(known, state text): whether the answer is known without reading the database, and the text."""
+        if address in self.states:
+            return True, self.states[address]
+        if self.complete and hash(address) not in self.evicted:
+            return True, None
+        return False, None
+
+    def trim(self, limit: int) -> None:
+        if len(self.states) > limit:
+            if self.complete:
+                self.evicted.update(hash(address) for address, blob in self.states.items() if blob is not None)
+            self.states.clear()
+
+
+class StoredView(MemoryView):
+    """A MemoryView that loads current states from the database on first use, unless `known` knows them."""
+
+    def __init__(self, cur: Cursor, projection: str, known: Known | None = None) -> None:
         super().__init__()
-        self._cur, self._projection, self.complete = cur, projection, complete
+        self._cur, self._projection = cur, projection
         self._loaded: set[Address] = set()
-        self.known = known if known is not None else {}
+        self.known = known if known is not None else Known()
 
     def get(self, kind: str, part: str, key: str) -> State | None:
         address = (kind, part, key)
         if address not in self._loaded and address not in self.blobs:
-            if address in self.known:
-                blob = self.known[address]
-            elif self.complete:
-                blob = None
-            else:
+            found, blob = self.known.lookup(address)
+            if not found:
                 self._cur.execute(
                     "SELECT state FROM projection_rows WHERE projection = ? AND kind = ? AND part = ? AND key = ? "
                     "AND valid_to IS NULL", (self._projection, kind, part, key))
                 row = self._cur.fetchone()
                 blob = None if row is None else row[0]
-                self.known[address] = blob
+                self.known.states[address] = blob
             if blob is not None:
                 self.blobs[address] = blob
             self._loaded.add(address)
@@ -68,9 +89,8 @@ class StoredView(MemoryView):
 
     def is_new(self, address: Address) -> bool:
         """True when the state is known to have no stored row yet (nothing to close)."""
-        if address in self.known:
-            return self.known[address] is None
-        return self.complete
+        found, blob = self.known.lookup(address)
+        return found and blob is None
 
 
 def write_changes(cur: Cursor, projection: str, changes: list[tuple[Address, int, Blob]],
@@ -94,7 +114,7 @@ def write_changes(cur: Cursor, projection: str, changes: list[tuple[Address, int
     cur.insert_rows("projection_rows", COLUMNS, rows)
     if view is not None:
         for address, found in versions.items():
-            view.known[address] = found[-1][1]
+            view.known.states[address] = found[-1][1]
     return len(rows)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from projections.runner import CACHE, CatchUp, Runner
-from projections.store import StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
+from projections.store import Known, StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
 
 
 def rebuild_together(runners: list[Runner], progress: Callable[[int], None] | None = None) -> dict[str, CatchUp]:
@@ -30,7 +30,7 @@ def rebuild_together(runners: list[Runner], progress: Callable[[int], None] | No
                 ensure_tracked(cur, runner.name, now)
                 tracked_position(cur, runner.name, db.for_update)
                 reset(cur, runner.name, now)
-                runner._known, runner._known_at, runner._complete = {}, 0, True
+                runner._known, runner._known_at = Known(complete=True), 0
         started = time.perf_counter()
         head = app.recorder.max_notification_id() or 0
         wanted = {runner.name: set(runner.projection.topics) for runner in runners}
@@ -55,9 +55,8 @@ def _batch(runners: list[Runner], wanted: dict[str, set[str]], every: set[str] |
         notifications = app.recorder.select_notifications(start=start + 1, limit=batch, stop=head,
                                                           topics=sorted(every) if every else [])
         for runner in runners:
-            if len(runner._known) > CACHE:
-                runner._known, runner._complete = {}, False
-        views = {runner.name: StoredView(cur, runner.name, runner._known, runner._complete) for runner in runners}
+            runner._known.trim(CACHE)
+        views = {runner.name: StoredView(cur, runner.name, runner._known) for runner in runners}
         counts = dict.fromkeys(folded, 0)
         for notification in notifications:
             event = None

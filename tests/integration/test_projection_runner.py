@@ -124,9 +124,22 @@ def test_incremental_in_any_batch_split_equals_a_rebuild(store: Any, plan: list[
         assert incremental.position() == rebuilt.position() == head
 
 
-@hypothesis_settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(plan=steps, batch=st.integers(1, 9))
-def test_rebuilding_together_equals_rebuilding_one_by_one(store: Any, plan: list[Step], batch: int) -> None:
+@hypothesis_settings(max_examples=9, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=steps, batch=st.integers(1, 9), cache=st.sampled_from([0, 2, 50_000]))
+def test_rebuilding_together_equals_rebuilding_one_by_one(store: Any, plan: list[Step], batch: int,
+                                                         cache: int) -> None:
+    import projections.runner
+    import projections.together
+
+    saved = projections.runner.CACHE
+    projections.runner.CACHE = projections.together.CACHE = cache  # tiny caches evict texts after each batch
+    try:
+        rebuild_and_compare(store, plan, batch)
+    finally:
+        projections.runner.CACHE = projections.together.CACHE = saved
+
+
+def rebuild_and_compare(store: Any, plan: list[Step], batch: int) -> None:
     from projections.pool_activity import PoolActivityProjection
     from projections.together import rebuild_together
 
