@@ -197,6 +197,31 @@ def test_a_part_as_of_any_position_equals_folding_the_events_up_to_it(store: Any
         assert checked > 0
 
 
+def test_a_projection_moved_on_by_another_runner_during_a_shared_rebuild_ends_identical(store: Any) -> None:
+    from projections.together import rebuild_together
+
+    app, db = store
+    record(app, [("deal", 0, 0, 5), ("follow", 1, 1, 1), ("claim", 2, 2, 7), ("score", 2, 0, 30)] * 6)
+    tag = uuid4().hex[:8]
+    shared = [Runner(app, db, named(make(), f"{prefix}-{tag}"), batch=4)
+              for prefix, make in (("sc", ScorecardProjection), ("po", PoolProjection))]
+    elsewhere = Runner(app, db, named(PoolProjection(), f"po-{tag}"), batch=3)  # a server's runner, say
+    moved: list[int] = []
+
+    def between_batches(_: int) -> None:
+        if not moved:
+            moved.append(elsewhere.catch_up(until=elsewhere.position() + 6).events)
+
+    results = rebuild_together(shared, progress=between_batches)
+    assert moved and moved[0] > 0
+    reference = {make: Runner(app, db, named(make(), f"ref-{uuid4().hex[:8]}")) for make in
+                 (ScorecardProjection, PoolProjection)}
+    for runner, make in zip(shared, (ScorecardProjection, PoolProjection), strict=True):
+        reference[make].rebuild()
+        assert dump(db, runner.name) == dump(db, reference[make].name)
+        assert results[runner.name].position == runner.position() == app.head()
+
+
 def test_two_runners_racing_apply_each_event_once(store: Any) -> None:
     import threading
 
