@@ -8,6 +8,7 @@ import zipfile
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PERIOD, Console, screenshot
 
@@ -71,6 +72,7 @@ def test_leaderboard_draws_its_chart_and_ranks_the_reps(sign_in: Any, console: C
 def test_a_rep_sees_their_scorecard_with_radar_and_trend_but_not_a_colleagues(sign_in: Any, console: Console) -> None:
     page = sign_in("rep")
     page.click("nav.menu a[data-page='console.scorecard']")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     page.goto(page.url.split("?")[0] + f"?period={PERIOD}")
     assert page.inner_text("#rep-name") == console.rep["name"]
     assert chart_drawn(page, "radar-chart") and chart_drawn(page, "trend-chart")
@@ -86,6 +88,7 @@ def test_a_rep_sees_their_scorecard_with_radar_and_trend_but_not_a_colleagues(si
 def test_the_pool_page_shows_the_pool_and_the_team_holdings(sign_in: Any, console: Console) -> None:
     page = sign_in("manager")
     page.click("nav.menu a[data-page='console.pool']")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     pool = console.api("/api/v1/pool", "manager")
     assert int(page.inner_text("#pool-count")) == len(pool["customers"])
     assert page.locator("table.holdings").count() >= 1
@@ -96,10 +99,13 @@ def test_the_language_switch_turns_the_ui_chinese_and_back(sign_in: Any, console
     page = sign_in("manager")
     assert "Leaderboard" in page.inner_text("nav.menu")
     page.click("#lang-switch")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     assert "排行榜" in page.inner_text("nav.menu") and page.get_attribute("html", "lang") == "zh-CN"
     page.click("nav.menu a[data-page='console.leaderboard']")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     assert "排行榜" in page.inner_text("h1")  # the choice is kept (cookie) from page to page
     page.click("#lang-switch")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     assert "Leaderboard" in page.inner_text("h1") and page.get_attribute("html", "lang") == "en"
 
 
@@ -123,14 +129,17 @@ def test_hr_reads_the_readiness_checklist_and_downloads_the_bundle(sign_in: Any,
 def test_the_as_of_picker_shows_the_ledger_as_it_stood_then_on_every_page(sign_in: Any, console: Console) -> None:
     page = sign_in("auditor")
     page.click("nav.menu a[data-page='console.events']")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     head = int(page.inner_text("#feed-head"))
     page.fill("#as_of", "40")
     page.click("#as-of-apply")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     assert "as_of=40" in page.url and page.is_visible("#as-of-banner")
     assert page.inner_text("#feed-until") == "40"
     positions = [int(p) for p in page.eval_on_selector_all("#events tbody tr", "rows => rows.map(r => r.cells[0].innerText)")]
     assert positions and max(positions) <= 40 < head
     page.click("nav.menu a[data-page='console.pool']")  # the menu carries as_of to the next page
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     assert "as_of=40" in page.url
     then = int(page.inner_text("#pool-count"))
     now = len(console.api("/api/v1/pool", "auditor")["customers"])
@@ -140,6 +149,7 @@ def test_the_as_of_picker_shows_the_ledger_as_it_stood_then_on_every_page(sign_i
 def test_the_auditor_sees_the_chain_verify_and_the_analytics_weights_chart(sign_in: Any, console: Console) -> None:
     page = sign_in("auditor")
     page.click("nav.menu a[data-page='console.integrity']")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     assert page.inner_text("#verify-status").startswith("✓")
     page.goto(f"{console.url}/console/analytics?period_from=2026-01&period_to=2026-09")
     assert chart_drawn(page, "weights-chart")
@@ -150,6 +160,7 @@ def test_the_auditor_sees_the_chain_verify_and_the_analytics_weights_chart(sign_
 def test_pages_fit_a_phone_screen(sign_in: Any, console: Console) -> None:
     page = sign_in("rep", viewport={"width": 390, "height": 844}, is_mobile=True)
     page.click("#lang-switch")  # and in Chinese
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     for name in ("leaderboard", "scorecard", "pool"):
         page.goto(f"{console.url}/console/{name}?period={PERIOD}")
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
@@ -161,9 +172,11 @@ def test_pages_fit_a_phone_screen(sign_in: Any, console: Console) -> None:
 def test_a_manager_opens_their_teams_payout_run_and_its_lines(sign_in: Any, console: Console) -> None:
     page = sign_in("manager")
     page.click("nav.menu a[data-page='console.payouts']")
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     runs = page.locator("#runs tbody tr a")
-    assert runs.count() == 1  # the generated history pays each of its two teams: the manager sees their own
+    expect(runs).to_have_count(1)  # the generated history pays each of its two teams: the manager sees their own
     runs.first.click()
+    page.wait_for_load_state()  # the click navigates: read the new page, not the old one
     run_id = page.url.rsplit("/", 1)[-1]
     run = console.api(f"/api/v1/payout-runs/{run_id}", "manager")
     assert run["team_id"] == console.rep["team_id"]
