@@ -13,11 +13,12 @@ from eventsourcing.application import Application
 
 from projections.base import Projection
 from projections.db import Database
+from projections.memory import release_freed_memory
 from projections.store import Known, StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
 
 BATCH = 1000
 LOCKED_RETRIES = 10
-CACHE = 50_000  # current states' texts a runner keeps between its own batches (see store.Known)
+CACHE = 25_000  # current states' texts a runner keeps between its own batches (see store.Known)
 
 
 class TrackingConflict(Exception):
@@ -112,6 +113,8 @@ class Runner:
             if not advance(cur, self.name, start, end, now):
                 raise TrackingConflict(self.name)
         self._known_at = end
+        if len(notifications) >= 1000:
+            release_freed_memory()  # a large batch (a rebuild, a long catch-up): give its garbage back
         return end >= head, len(notifications)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> CatchUp:

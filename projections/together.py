@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from datetime import datetime, timezone
 from typing import Callable
 
+from projections.memory import release_freed_memory
 from projections.runner import CACHE, CatchUp, Runner
 from projections.store import Known, StoredView, advance, ensure_tracked, reset, tracked_position, write_changes
 
@@ -86,6 +87,7 @@ def _batch(runners: list[Runner], start: int, head: int, batch: int, folded: dic
     for runner in active:
         runner._known_at = end
         folded[runner.name] += counts[runner.name]
+    release_freed_memory()
     if progress:
         progress(sum(counts.values()))
     return end, active
