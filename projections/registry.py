@@ -23,8 +23,8 @@ from projections.scorecards import ScorecardProjection
 from projections.weekly import WeeklyFollowUpProjection
 
 
-def all_projections() -> list[Projection]:
-    return [ScorecardProjection(), PoolProjection(), WeeklyFollowUpProjection(), PoolActivityProjection(), OutboxProjection(),
+def all_projections(base_currency: str = "CNY") -> list[Projection]:
+    return [ScorecardProjection(base_currency), PoolProjection(), WeeklyFollowUpProjection(), PoolActivityProjection(), OutboxProjection(),
             CommissionFactsProjection(), ContractIndexProjection()]
 
 
@@ -33,7 +33,7 @@ class Queries:
 
     def __init__(self, app: Application[Any], settings: Settings) -> None:
         self.db = Database(settings)
-        self.read_side = ReadSide(app, self.db, all_projections(), create=settings.create_tables,
+        self.read_side = ReadSide(app, self.db, all_projections(settings.base_currency), create=settings.create_tables,
                                   batch=settings.projection_batch)
         self.scorecards = Scorecards(self.read_side, settings.base_currency)
         self.commissions = Commissions(self.read_side)

@@ -7,11 +7,12 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from ledger.errors import NotFound
 from ledger.periods import Period
 from projections.readside import Moment, ReadSide
+from projections.scorecard_totals import META, TOTAL, kept
 from projections.scorecards import FACTS, FX, GROUP, REP, SCHEME, TARGET, TEAM
 from projections.scoring import Rules, eligible, months_of, q, rank, scorecard, total
 from projections.store import read_rows
@@ -22,16 +23,20 @@ NAME = "scorecards"
 CACHED = 64  # (period, position) answers kept: a period's cards and ranks, computed once per ledger position
 
 
+Facts = dict[str, dict[str, Any]]  # rep -> month -> facts
+
+
 @dataclass
 class _Period:
-    """One period as the ledger stood at one position: its rules and facts, the ranks (company and per
-    team, from the totals alone) and, worked out on first need, every full card."""
+    """One period as the ledger stood at one position: its rules, the ranks (company and per team, from the
+    totals alone) and, read and worked out on first need, the facts and every full card."""
 
     rules: Rules
-    monthly: dict[str, dict[str, Any]]
     eligible: list[str]
     company: dict[str, dict[str, Any]]
     teams: dict[str, dict[str, dict[str, Any]]]
+    facts: Callable[[str | None], Facts]  # the monthly facts of one rep, or of every rep (None)
+    _monthly: Facts | None = None
     _cards: dict[str, dict[str, Any]] | None = None
 
     def card(self, rep_id: str) -> dict[str, Any]:
@@ -39,12 +44,22 @@ class _Period:
         card of no facts."""
         if self._cards is not None and rep_id in self._cards:
             return copy.deepcopy(self._cards[rep_id])
-        return scorecard(self.rules, rep_id, self.monthly.get(rep_id, {}) if rep_id in self.company else {})
+        if rep_id not in self.company:
+            return scorecard(self.rules, rep_id, {})
+        monthly = self._monthly if self._monthly is not None else self.facts(rep_id)
+        return scorecard(self.rules, rep_id, monthly.get(rep_id, {}))
+
+    @property
+    def monthly(self) -> Facts:
+        if self._monthly is None:
+            self._monthly = self.facts(None)
+        return self._monthly
 
     @property
     def cards(self) -> dict[str, dict[str, Any]]:
         if self._cards is None:
-            self._cards = {r: scorecard(self.rules, r, self.monthly.get(r, {})) for r in self.eligible}
+            monthly = self.monthly
+            self._cards = {r: scorecard(self.rules, r, monthly.get(r, {})) for r in self.eligible}
         return self._cards
 
 
@@ -61,8 +76,10 @@ class Scorecards:
         self.rs, self.base_currency, self.cached = read_side, base_currency, cached
         self._cache: OrderedDict[tuple[str, int], _Period] = OrderedDict()
         self._lock = threading.Lock()
+        self._complete_from: set[int] = set()  # META totals_from values found to cover the whole ledger
 
-    def _read(self, moment: Moment, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    def _read(self, moment: Moment, wanted: list[tuple[str, str]],
+              key: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
         """Rows of several (kind, part) at the moment: one position check and one transaction, not one each."""
         runner = self.rs.runner(NAME)
         position = runner.position()
@@ -71,22 +88,62 @@ class Scorecards:
             position = runner.position()
         as_of = None if moment.position >= position else moment.position
         with self.rs.db.transaction(write=False) as cur:
-            return {(kind, part): {key: state for _, key, state in read_rows(cur, NAME, kind, part=part, as_of=as_of)}
+            return {(kind, part): {k: state for _, k, state in read_rows(cur, NAME, kind, part=part, key=key, as_of=as_of)}
                     for kind, part in wanted}
 
-    def _inputs(self, period: Period, moment: Moment) -> tuple[Rules, dict[str, dict[str, Any]]]:
-        """The period's rules and each rep's facts per month, read from the rows at the moment."""
+    def _rules(self, period: Period, rows: dict[tuple[str, str], dict[str, Any]]) -> Rules:
+        return Rules(period=period, reps=rows[REP, ""], teams=rows[TEAM, ""], schemes=list(rows[SCHEME, ""].values()),
+                     targets={k: Decimal(v["value"]) for k, v in rows[TARGET, period.label].items()},
+                     fx=rows[FX, ""], base_currency=self.base_currency)
+
+    def _facts(self, period: Period, moment: Moment, rep_id: str | None) -> Facts:
+        """Each rep's facts per month at the moment (one rep's, or everyone's)."""
         months = months_of(period)
-        rows = self._read(moment, [(REP, ""), (TEAM, ""), (SCHEME, ""), (TARGET, period.label), (FX, ""),
-                                   *((FACTS, month) for month in months)])
-        rules = Rules(period=period, reps=rows[REP, ""], teams=rows[TEAM, ""], schemes=list(rows[SCHEME, ""].values()),
-                      targets={k: Decimal(v["value"]) for k, v in rows[TARGET, period.label].items()},
-                      fx=rows[FX, ""], base_currency=self.base_currency)
-        monthly: dict[str, dict[str, Any]] = {}
+        rows = self._read(moment, [(FACTS, month) for month in months], key=rep_id)
+        monthly: Facts = {}
         for month in months:
-            for rep_id, facts in rows[FACTS, month].items():
-                monthly.setdefault(rep_id, {})[month] = facts
-        return rules, monthly
+            for found, facts in rows[FACTS, month].items():
+                monthly.setdefault(found, {})[month] = facts
+        return monthly
+
+    def _inputs(self, period: Period, moment: Moment) -> tuple[Rules, Facts]:
+        """The period's rules and each rep's facts per month, read from the rows at the moment."""
+        rows = self._read(moment, [(REP, ""), (TEAM, ""), (SCHEME, ""), (TARGET, period.label), (FX, "")])
+        return self._rules(period, rows), self._facts(period, moment, None)
+
+    def _totals(self, period: Period, moment: Moment) -> tuple[Rules, list[dict[str, Any]]] | None:
+        """The rules and every eligible rep's total from the totals the fold keeps (scorecard_totals.py); None
+        when it keeps none for this period or the rows were not all folded by code that keeps them."""
+        if not kept(period.label):
+            return None
+        rows = self._read(moment, [(REP, ""), (TEAM, ""), (SCHEME, ""), (TARGET, period.label), (FX, ""), (META, ""),
+                                   (TOTAL, period.label)])
+        if not self._complete(rows[META, ""].get("")):
+            return None
+        rules, stored = self._rules(period, rows), rows[TOTAL, period.label]
+        totals = []
+        for rep_id in eligible(rules):
+            row = stored.get(rep_id)
+            if row is None:  # no facts in the period: scored as such
+                value = total(rules, rep_id, {})
+            else:
+                value = row["total"]
+                rules.unconverted.update(row["unconverted"])
+            totals.append({"rep_id": rep_id, "team_id": rules.reps[rep_id]["team_id"], "total": value})
+        return rules, totals
+
+    def _complete(self, meta: dict[str, Any] | None) -> bool:
+        """Totals are complete when the fold kept them from the first event it reads (a projection folded partly
+        by earlier code is not, until rebuilt) and in the currency asked for."""
+        if meta is None or meta.get("base_currency") != self.base_currency:
+            return False
+        since = int(meta["totals_from"])
+        if since not in self._complete_from:
+            topics = list(self.rs.runner(NAME).projection.topics)
+            if since > 1 and self.rs.app.recorder.select_notifications(start=1, limit=1, stop=since - 1, topics=topics):
+                return False
+            self._complete_from.add(since)
+        return True
 
     def _period(self, period: Period, moment: Moment) -> _Period:
         key = (period.label, moment.position)
@@ -95,15 +152,20 @@ class Scorecards:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        rules, monthly = self._inputs(period, moment)
-        chosen = eligible(rules)
-        totals = [{"rep_id": r, "team_id": rules.reps[r]["team_id"], "total": total(rules, r, monthly.get(r, {}))}
-                  for r in chosen]
+        kept_totals = self._totals(period, moment)
+        monthly: Facts | None = None
+        if kept_totals is None:
+            rules, monthly = self._inputs(period, moment)
+            totals = [{"rep_id": r, "team_id": rules.reps[r]["team_id"], "total": total(rules, r, monthly.get(r, {}))}
+                      for r in eligible(rules)]
+        else:
+            rules, totals = kept_totals
         by_team: dict[str, list[dict[str, Any]]] = {}
         for entry in totals:
             by_team.setdefault(entry["team_id"], []).append(entry)
-        found = _Period(rules, monthly, chosen, {p["rep_id"]: p for p in rank(totals)},
-                        {team: {p["rep_id"]: p for p in rank(members)} for team, members in by_team.items()})
+        found = _Period(rules, [t["rep_id"] for t in totals], {p["rep_id"]: p for p in rank(totals)},
+                        {team: {p["rep_id"]: p for p in rank(members)} for team, members in by_team.items()},
+                        lambda rep_id: self._facts(period, moment, rep_id), monthly)
         with self._lock:
             self._cache[key] = found
             while len(self._cache) > self.cached:

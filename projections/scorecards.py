@@ -23,6 +23,7 @@ from ledger.target import Target
 from ledger.team import Team
 from ledger.training import Training
 from projections.base import Projection, State, View, text, topic_of
+from projections.scorecard_totals import Totals
 
 FACTS, REP, TEAM, GROUP, SCHEME, TARGET, FX, DEAL, CONTACT, SCORE = (
     "facts", "rep", "team", "group", "scheme", "target", "fx", "deal", "contact", "score")
@@ -50,18 +51,30 @@ class ScorecardProjection(Projection):
     name = "scorecards"
     topics = tuple(topic_of(e) for e in EVENTS)
 
+    def __init__(self, base_currency: str = "CNY") -> None:
+        self.totals = Totals(base_currency)  # each rep's total per month and quarter (scorecard_totals.py)
+
     def fold(self, view: View, position: int, event: Any) -> None:
         handler = getattr(self, f"_{type(event).__qualname__.replace('.', '_')}", None)
         if handler is not None:
+            self.totals.started(view, position)
             handler(view, position, event)
+
+    def _facts(self, view: View, month: str, rep: str, facts: State) -> None:
+        view.put(FACTS, month, rep, facts)
+        self.totals.facts_changed(view, month, rep)
 
     # organisation
     def _Rep_Onboarded(self, view: View, position: int, e: Any) -> None:
         view.put(REP, "", str(e.originator_id), {"name": e.name, "team_id": str(e.team_id),
                                                   "hired_on": text(e.hired_on), "active": True})
+        self.totals.rep_changed(view, str(e.originator_id), str(e.team_id))
 
     def _Rep_Transferred(self, view: View, position: int, e: Any) -> None:
+        rep = view.get(REP, "", str(e.originator_id))
         self._update(view, REP, "", str(e.originator_id), team_id=str(e.team_id))
+        if rep is not None:
+            self.totals.rep_changed(view, str(e.originator_id), str(e.team_id), rep["team_id"])
 
     def _Rep_Left(self, view: View, position: int, e: Any) -> None:
         self._update(view, REP, "", str(e.originator_id), active=False, left_on=text(e.left_on))
@@ -98,21 +111,25 @@ class ScorecardProjection(Projection):
             "indicators": [{"key": i["key"], "dimension": i["dimension"], "weight": str(i["weight"])} for i in e.indicators],
             "cohorts": [{"name": c["name"], "max_tenure_months": c["max_tenure_months"],
                          "weights": {k: str(v) for k, v in c["weights"].items()}} for c in e.cohorts]})
+        self.totals.schemes_changed(view, f"{e.originator_id}@{e.originator_version}")
 
     def _Target_Set(self, view: View, position: int, e: Any) -> None:
         view.put(TARGET, e.period, f"{e.scope}:{e.scope_id}:{e.indicator}", {"value": str(e.value)})
         view.put(TARGET, "@", str(e.originator_id), {"address": [e.period, f"{e.scope}:{e.scope_id}:{e.indicator}"]})
+        self.totals.target_changed(view, e.period, f"{e.scope}:{e.scope_id}:{e.indicator}")
 
     def _Target_Changed(self, view: View, position: int, e: Any) -> None:
         where = view.get(TARGET, "@", str(e.originator_id))
         if where is not None:
             view.put(TARGET, where["address"][0], where["address"][1], {"value": str(e.value)})
+            self.totals.target_changed(view, where["address"][0], where["address"][1])
 
     def _FxRate_Recorded(self, view: View, position: int, e: Any) -> None:
         pair = f"{e.base}/{e.quote}"
         rates = view.get(FX, "", pair) or {"rates": {}}
         rates["rates"][text(e.on)] = str(e.rate)
         view.put(FX, "", pair, rates)
+        self.totals.rate_changed(view, pair, e.on)
 
     # facts
     def _Deal_Closed(self, view: View, position: int, e: Any) -> None:
@@ -134,7 +151,7 @@ class ScorecardProjection(Projection):
                 days = (e.occurred_at - datetime.fromisoformat(contact["first_at"])).days
                 facts["cycle_days"] = str(Decimal(facts["cycle_days"]) + max(days, 0))
                 facts["cycle_deals"] += 1
-            view.put(FACTS, month, rep, facts)
+            self._facts(view, month, rep, facts)
 
     def _Deal_Reversed(self, view: View, position: int, e: Any) -> None:
         deal = view.get(DEAL, "", str(e.originator_id))
@@ -147,7 +164,7 @@ class ScorecardProjection(Projection):
             _add(facts["revenue"], e.currency, -amount)
             if deal["customer_type"] == "new":
                 _add(facts["new_customer_revenue"], e.currency, -amount)
-            view.put(FACTS, month, rep, facts)
+            self._facts(view, month, rep, facts)
 
     def _FollowUp_Logged(self, view: View, position: int, e: Any) -> None:
         rep, month = str(e.rep_id), month_of(e.occurred_at)
@@ -155,7 +172,7 @@ class ScorecardProjection(Projection):
         facts["follow_ups"] += 1
         facts["visits"] += e.kind == "visit"
         facts["proposals"] += e.kind == "proposal"
-        view.put(FACTS, month, rep, facts)
+        self._facts(view, month, rep, facts)
         contact_key = f"{rep}|{e.customer_id}"
         contact = view.get(CONTACT, "", contact_key)
         if contact is None or datetime.fromisoformat(contact["first_at"]) > e.occurred_at:
@@ -181,19 +198,19 @@ class ScorecardProjection(Projection):
         facts = view.get(FACTS, month, rep) or empty_facts()
         total, n = facts["scores"].get(indicator, ["0", 0])
         facts["scores"][indicator] = [str(Decimal(total) + delta), n + count]
-        view.put(FACTS, month, rep, facts)
+        self._facts(view, month, rep, facts)
 
     def _Training_Completed(self, view: View, position: int, e: Any) -> None:
         rep, month = str(e.rep_id), month_of(e.occurred_at)
         facts = view.get(FACTS, month, rep) or empty_facts()
         facts["training_hours"] = str(Decimal(facts["training_hours"]) + e.hours)
-        view.put(FACTS, month, rep, facts)
+        self._facts(view, month, rep, facts)
 
     def _Complaint_Recorded(self, view: View, position: int, e: Any) -> None:
         rep, month = str(e.rep_id), month_of(e.occurred_at)
         facts = view.get(FACTS, month, rep) or empty_facts()
         facts["complaints"] += 1
-        view.put(FACTS, month, rep, facts)
+        self._facts(view, month, rep, facts)
 
     @staticmethod
     def _update(view: View, kind: str, part: str, key: str, **changes: Any) -> None:

@@ -47,12 +47,12 @@ def replay(until: Any, name: str, as_json: bool, scratch: Path | None) -> None:
     from scripts.cli import _settings, _store_errors
     from scripts.readcli import _table
 
-    projections = {p.name: p for p in all_projections()}
+    settings = _settings()
+    projections = {p.name: p for p in all_projections(settings.base_currency)}
     if name not in projections:
         raise click.BadParameter(f"{name!r} is not one of {', '.join(projections)}", param_hint="--projection")
     if scratch is not None and scratch.exists():
         raise click.BadParameter(f"{scratch} exists; name a new file", param_hint="--scratch")
-    settings = _settings()
     with _store_errors(settings), tempfile.TemporaryDirectory(prefix="ledger-replay-") as directory:
         app = build_application(replace(settings, create_tables=False))
         try:

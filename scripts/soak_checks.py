@@ -41,7 +41,7 @@ def projection_differences(app: Application[Any], settings: Settings, *, catch_u
     try:
         head = app.recorder.max_notification_id() or 0
         with tempfile.TemporaryDirectory(prefix="ledger-rebuild-") as scratch:
-            for projection in all_projections():
+            for projection in all_projections(settings.base_currency):
                 runner = Runner(app, live, projection, batch=settings.projection_batch)
                 if catch_up:
                     runner.catch_up(until=head)
@@ -51,7 +51,7 @@ def projection_differences(app: Application[Any], settings: Settings, *, catch_u
                 fresh_db = Database(Settings(db_path=str(Path(scratch) / f"{projection.name}.sqlite")))
                 try:
                     create_schema(fresh_db)
-                    Runner(app, fresh_db, type(projection)(), batch=settings.projection_batch).catch_up(until=head)
+                    Runner(app, fresh_db, projection, batch=settings.projection_batch).catch_up(until=head)
                     rebuilt = history_until(fresh_db, projection.name, head)
                 finally:
                     fresh_db.close()
