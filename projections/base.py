@@ -26,6 +26,7 @@ class View(Protocol):
 
     def get(self, kind: str, part: str, key: str) -> State | None: ...
     def put(self, kind: str, part: str, key: str, state: State) -> None: ...
+    def text(self, kind: str, part: str, key: str) -> str | None: ...
 
 
 class Projection(ABC):
@@ -66,6 +67,10 @@ class MemoryView:
     def get(self, kind: str, part: str, key: str) -> State | None:
         blob = self.blobs.get((kind, part, key))
         return None if blob is None else orjson.loads(blob)
+
+    def text(self, kind: str, part: str, key: str) -> Blob | None:
+        """The state as stored (JSON text), for folds that keep what they parse from it."""
+        return self.blobs.get((kind, part, key))
 
     def put(self, kind: str, part: str, key: str, state: State) -> None:
         address, blob = (kind, part, key), dump(state)

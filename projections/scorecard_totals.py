@@ -18,13 +18,16 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from ledger.periods import Period
 from projections.base import State, View
 from projections.scoring import Rules, months_of, total
 
-TOTAL, PERIODS, ROSTER, META = "total", "periods", "roster", "meta"
+TOTAL, PERIODS, ROSTER, META, TARGETS_OF = "total", "periods", "roster", "meta", "targets_of"
 FACTS, REP, SCHEME, TARGET, FX = "facts", "rep", "scheme", "target", "fx"  # as in projections/scorecards.py
 ALL = "all"  # (SCHEME, ALL, ""): the keys of every scheme version, so the fold can list them
 KEPT = re.compile(r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$")
@@ -35,9 +38,16 @@ def kept(label: str) -> bool:
     return KEPT.match(label) is not None
 
 
+@lru_cache(maxsize=1024)
 def periods_of_month(month: str) -> tuple[str, str]:
     year, number = month.split("-")
     return month, f"{year}-Q{(int(number) - 1) // 3 + 1}"
+
+
+@lru_cache(maxsize=1024)
+def _period(label: str) -> tuple[Period, tuple[str, ...]]:
+    period = Period.parse(label)
+    return period, tuple(months_of(period))
 
 
 class Totals:
@@ -45,6 +55,9 @@ class Totals:
 
     def __init__(self, base_currency: str = "CNY") -> None:
         self.base = base_currency
+        # Rule states (schemes, reps, rates) parsed once per stored text: a text is immutable, so what was
+        # parsed from it is valid whatever view it came from; the parsed states are only read, never changed.
+        self._parsed: dict[str, Any] = {}
 
     def started(self, view: View, position: int) -> None:
         """Mark where this fold began keeping totals: a projection folded from its first event by this code
@@ -75,9 +88,14 @@ class Totals:
         self._refresh_all(view, self._labels(view))
 
     def target_changed(self, view: View, label: str, address: str) -> None:
+        scope, scope_id, indicator = address.split(":", 2)
+        if kept(label):  # which indicators have a target, per rep or team: the fold reads only those
+            found = view.get(TARGETS_OF, label, f"{scope}:{scope_id}") or {"indicators": []}
+            if indicator not in found["indicators"]:
+                found["indicators"] = sorted([*found["indicators"], indicator])
+                view.put(TARGETS_OF, label, f"{scope}:{scope_id}", found)
         if not kept(label) or label not in self._labels(view):
             return
-        scope, scope_id, _ = address.split(":", 2)
         if scope == "rep":
             self.refresh(view, label, scope_id)
         elif scope == "team":
@@ -89,36 +107,49 @@ class Totals:
     def rate_changed(self, view: View, pair: str, on: date) -> None:
         if self.base not in pair.split("/"):
             return  # only rates to or from the base currency convert anything
-        labels = [label for label in self._labels(view) if Period.parse(label).end >= on]
+        labels = [label for label in self._labels(view) if _period(label)[0].end >= on]
         self._refresh_all(view, labels)
 
     # the work
     def refresh(self, view: View, label: str, rep: str) -> None:
         """Work out the rep's total for the period from the states as they are now; write it if it changed."""
-        period = Period.parse(label)
-        monthly = {m: f for m in months_of(period) if (f := view.get(FACTS, m, rep)) is not None}
-        rep_state = view.get(REP, "", rep)
+        period, months = _period(label)
+        monthly = {m: f for m in months if (f := view.get(FACTS, m, rep)) is not None}
+        rep_state = self._rule(view, REP, "", rep)
         if not monthly or rep_state is None:
             return  # no facts: scored at query time; an unknown rep is never ranked (refreshed when onboarded)
-        schemes = [s for k in (view.get(SCHEME, ALL, "") or {"keys": []})["keys"] if (s := view.get(SCHEME, "", k))]
+        schemes = [s for k in (self._rule(view, SCHEME, ALL, "") or {"keys": []})["keys"]
+                   if (s := self._rule(view, SCHEME, "", k))]
         rules = Rules(period=period, reps={rep: rep_state}, teams={}, schemes=schemes, targets={}, fx={},
                       base_currency=self.base)
         team = rep_state["team_id"]
-        scheme = rules.scheme(team)
-        for indicator in {"revenue", *(i["key"] for i in scheme["indicators"])} if scheme else {"revenue"}:
-            for address in (f"rep:{rep}:{indicator}", f"team:{team}:{indicator}"):
-                found = view.get(TARGET, label, address)
+        for owner in (f"rep:{rep}", f"team:{team}"):
+            for indicator in (view.get(TARGETS_OF, label, owner) or {"indicators": []})["indicators"]:
+                found = view.get(TARGET, label, f"{owner}:{indicator}")
                 if found is not None:
-                    rules.targets[address] = Decimal(found["value"])
+                    rules.targets[f"{owner}:{indicator}"] = Decimal(found["value"])
         currencies = {c for f in monthly.values() for money in (f["revenue"], f["new_customer_revenue"]) for c in money}
-        for currency in sorted(currencies - {self.base}):
+        currencies.discard(self.base)
+        for currency in sorted(currencies):
             for pair in (f"{currency}/{self.base}", f"{self.base}/{currency}"):
-                rates = view.get(FX, "", pair)
+                rates = self._rule(view, FX, "", pair)
                 if rates is not None:
                     rules.fx[pair] = rates
         value: State = {"total": total(rules, rep, monthly), "unconverted": sorted(rules.unconverted)}
         if view.get(TOTAL, label, rep) != value:
             view.put(TOTAL, label, rep, value)
+
+    def _rule(self, view: View, kind: str, part: str, key: str) -> Any:
+        """A rule state, parsed once per stored text (read only)."""
+        text = view.text(kind, part, key)
+        if text is None:
+            return None
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            if len(self._parsed) > 4096:
+                self._parsed.clear()
+            parsed = self._parsed[text] = orjson.loads(text)
+        return parsed
 
     def _refresh_all(self, view: View, labels: list[str]) -> None:
         if not labels:

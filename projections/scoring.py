@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any
 
 from ledger.periods import Period
@@ -105,6 +106,7 @@ class Rules:
         return None
 
 
+@lru_cache(maxsize=4096)
 def months_end(month: str) -> date:
     return Period.parse(month).end
 

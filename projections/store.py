@@ -72,7 +72,15 @@ class StoredView(MemoryView):
         self.known = known if known is not None else Known()
 
     def get(self, kind: str, part: str, key: str) -> State | None:
-        address = (kind, part, key)
+        self._load((kind, part, key))
+        return super().get(kind, part, key)
+
+    def text(self, kind: str, part: str, key: str) -> Blob | None:
+        self._load((kind, part, key))
+        return super().text(kind, part, key)
+
+    def _load(self, address: Address) -> None:
+        kind, part, key = address
         if address not in self._loaded and address not in self.blobs:
             found, blob = self.known.lookup(address)
             if not found:
@@ -85,7 +93,6 @@ class StoredView(MemoryView):
             if blob is not None:
                 self.blobs[address] = blob
             self._loaded.add(address)
-        return super().get(kind, part, key)
 
     def is_new(self, address: Address) -> bool:
         """True when the state is known to have no stored row yet (nothing to close)."""
