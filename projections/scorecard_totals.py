@@ -66,10 +66,10 @@ class Totals:
             view.put(META, "", "", {"totals_from": position, "base_currency": self.base})
 
     # what changed -> which totals to refresh
-    def facts_changed(self, view: View, month: str, rep: str) -> None:
+    def facts_changed(self, view: View, month: str, rep: str, indicators: frozenset[str] | None = None) -> None:
         for label in periods_of_month(month):
             self._note(view, label)
-            self.refresh(view, label, rep)
+            self.refresh(view, label, rep, indicators)
 
     def rep_changed(self, view: View, rep: str, team: str | None, old_team: str | None = None) -> None:
         roster = view.get(ROSTER, "", "") or {"reps": {}}
@@ -111,13 +111,14 @@ class Totals:
         self._refresh_all(view, labels)
 
     # the work
-    def refresh(self, view: View, label: str, rep: str) -> None:
-        """Work out the rep's total for the period from the states as they are now; write it if it changed."""
+    def refresh(self, view: View, label: str, rep: str, indicators: frozenset[str] | None = None) -> None:
+        """Work out the rep's total for the period from the states as they are now; write it if it changed.
+        `indicators`: a change of facts that can move only these (None: any); when none of them can be
+        scored (not in the scheme, or no target), a total already kept stays as it is."""
         period, months = _period(label)
-        monthly = {m: f for m in months if (f := view.get(FACTS, m, rep)) is not None}
         rep_state = self._rule(view, REP, "", rep)
-        if not monthly or rep_state is None:
-            return  # no facts: scored at query time; an unknown rep is never ranked (refreshed when onboarded)
+        if rep_state is None:
+            return  # an unknown rep is never ranked (refreshed when onboarded)
         schemes = [s for k in (self._rule(view, SCHEME, ALL, "") or {"keys": []})["keys"]
                    if (s := self._rule(view, SCHEME, "", k))]
         rules = Rules(period=period, reps={rep: rep_state}, teams={}, schemes=schemes, targets={}, fx={},
@@ -128,6 +129,14 @@ class Totals:
                 found = view.get(TARGET, label, f"{owner}:{indicator}")
                 if found is not None:
                     rules.targets[f"{owner}:{indicator}"] = Decimal(found["value"])
+        if indicators is not None and view.text(TOTAL, label, rep) is not None:
+            scheme = rules.scheme(team)
+            scored = {i["key"] for i in scheme["indicators"]} if scheme else set()
+            if not any(rules.target(rep, i) is not None for i in indicators & scored):
+                return
+        monthly = {m: f for m in months if (f := view.get(FACTS, m, rep)) is not None}
+        if not monthly:
+            return  # no facts: scored at query time
         currencies = {c for f in monthly.values() for money in (f["revenue"], f["new_customer_revenue"]) for c in money}
         currencies.discard(self.base)
         for currency in sorted(currencies):

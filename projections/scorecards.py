@@ -32,6 +32,9 @@ EVENTS = (Rep.Onboarded, Rep.Transferred, Rep.Left, Team.Created, Group.Formed, 
           Deal.Reversed, FollowUp.Logged, Score.Recorded, Score.Corrected, Training.Completed, Complaint.Recorded)
 
 
+FOLLOW_UP_INDICATORS = frozenset({"follow_ups", "visits", "proposals", "win_rate"})
+
+
 def month_of(moment: datetime) -> str:
     return f"{moment.year}-{moment.month:02d}"
 
@@ -60,9 +63,10 @@ class ScorecardProjection(Projection):
             self.totals.started(view, position)
             handler(view, position, event)
 
-    def _facts(self, view: View, month: str, rep: str, facts: State) -> None:
+    def _facts(self, view: View, month: str, rep: str, facts: State, indicators: frozenset[str] | None = None) -> None:
+        """Put a rep's facts of a month; `indicators`: the only indicators the change can move (None: any)."""
         view.put(FACTS, month, rep, facts)
-        self.totals.facts_changed(view, month, rep)
+        self.totals.facts_changed(view, month, rep, indicators)
 
     # organisation
     def _Rep_Onboarded(self, view: View, position: int, e: Any) -> None:
@@ -172,7 +176,7 @@ class ScorecardProjection(Projection):
         facts["follow_ups"] += 1
         facts["visits"] += e.kind == "visit"
         facts["proposals"] += e.kind == "proposal"
-        self._facts(view, month, rep, facts)
+        self._facts(view, month, rep, facts, FOLLOW_UP_INDICATORS)
         contact_key = f"{rep}|{e.customer_id}"
         contact = view.get(CONTACT, "", contact_key)
         if contact is None or datetime.fromisoformat(contact["first_at"]) > e.occurred_at:
@@ -204,13 +208,13 @@ class ScorecardProjection(Projection):
         rep, month = str(e.rep_id), month_of(e.occurred_at)
         facts = view.get(FACTS, month, rep) or empty_facts()
         facts["training_hours"] = str(Decimal(facts["training_hours"]) + e.hours)
-        self._facts(view, month, rep, facts)
+        self._facts(view, month, rep, facts, frozenset({"training_hours"}))
 
     def _Complaint_Recorded(self, view: View, position: int, e: Any) -> None:
         rep, month = str(e.rep_id), month_of(e.occurred_at)
         facts = view.get(FACTS, month, rep) or empty_facts()
         facts["complaints"] += 1
-        self._facts(view, month, rep, facts)
+        self._facts(view, month, rep, facts, frozenset({"complaints"}))
 
     @staticmethod
     def _update(view: View, kind: str, part: str, key: str, **changes: Any) -> None:

@@ -23,7 +23,7 @@ from ledger.application import LedgerApplication, build_application
 from ledger.base import Ctx
 from ledger.commands.org import TransferRep
 from ledger.commands.rules import RecordFxRate, ReviseKpiScheme
-from ledger.commands.sales import CloseDeal
+from ledger.commands.sales import CloseDeal, LogFollowUp
 from ledger.commands.targets import SetTarget
 from ledger.imports.runner import import_file
 from ledger.periods import Period
@@ -99,7 +99,12 @@ def changes(app: LedgerApplication, queries: Queries) -> list[int]:
         lambda: app.transfer_rep(TransferRep(rep_id=UUID(mover), team_id=UUID(other_team), occurred_at=at("2026-10-02")),
                                  ctx()),
         lambda: app.set_target(SetTarget(scope="team", scope_id=UUID(other_team), period="2026-Q1", indicator="follow_ups",
-                                         value=Decimal(25), occurred_at=at("2026-10-04")), ctx()),
+                                         value=Decimal(400), occurred_at=at("2026-10-04")), ctx()),
+        # a follow-up moves a total only where follow-ups are scored: now they are, for the mover's Q1
+        lambda: app.log_follow_up(LogFollowUp(rep_id=UUID(mover), customer_id=customer, kind="visit", stage="lead",
+                                              occurred_at=at("2026-02-10")), ctx()),
+        lambda: app.log_follow_up(LogFollowUp(rep_id=UUID(mover), customer_id=customer, kind="call", stage="lead",
+                                              occurred_at=at("2026-02-11")), ctx()),
         lambda: app.set_target(SetTarget(scope="rep", scope_id=UUID(mover), period="2026-01", indicator="revenue",
                                          value=Decimal(90000), occurred_at=at("2026-10-04")), ctx()),
         lambda: app.close_deal(CloseDeal(rep_id=UUID(mover), customer_id=customer, amount=Decimal("5000"), currency="USD",
