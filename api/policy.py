@@ -312,7 +312,9 @@ def _teams_of(app: LedgerApplication, reps: frozenset[UUID]) -> set[UUID | None]
     return teams
 
 
-def _in_scope(app: LedgerApplication, principal: Principal, scope: str, subjects: Subjects, writes: bool) -> bool:
+def in_scope(app: LedgerApplication, principal: Principal, scope: str, subjects: Subjects, writes: bool) -> bool:
+    """Whether the subjects a request names lie within the principal's scope (ALL, TEAM or SELF) for a read or a
+    write; the console's pages are decided by the same function."""
     if scope == ALL:
         return True
     if not subjects.reps and not subjects.teams:
@@ -342,7 +344,7 @@ def authorize(principal: Principal) -> Rule:
     g.subjects = subjects  # also names whose data a sensitive read concerns
     if rule.employee_only_for_rep and principal.role == "rep" and data.get("party") != "employee":
         raise Forbidden("a rep signs amendments as the employee only")
-    if not _in_scope(app, principal, scope, subjects, rule.writes):
+    if not in_scope(app, principal, scope, subjects, rule.writes):
         if rule.writes or rule.collection:
             raise Forbidden(f"outside the {principal.role} token's scope")
         raise NotFound("not found")

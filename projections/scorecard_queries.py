@@ -172,8 +172,9 @@ class Scorecards:
                 self._cache.popitem(last=False)
         return found
 
-    def _cards(self, period: Period, moment: Moment) -> tuple[Rules, dict[str, dict[str, Any]]]:
-        """The cached cards: callers must not change them (rep() copies the one it answers with)."""
+    def period_cards(self, period: Period, moment: Moment) -> tuple[Rules, dict[str, dict[str, Any]]]:
+        """Every eligible rep's card for the period as the ledger stood at the moment, and the rules they were
+        scored under; cached, so callers must not change them (rep() copies the one it answers with)."""
         found = self._period(period, moment)
         return found.rules, found.cards
 
@@ -196,7 +197,7 @@ class Scorecards:
     def leaderboard(self, period_label: str, moment: Moment, *, team_id: str | None = None,
                     group_id: str | None = None) -> dict[str, Any]:
         period = Period.parse(period_label)
-        rules, cards = self._cards(period, moment)
+        rules, cards = self.period_cards(period, moment)
         chosen = list(cards.values())
         if team_id:
             if team_id not in rules.teams:
@@ -214,7 +215,7 @@ class Scorecards:
 
     def team(self, team_id: str, period_label: str, moment: Moment) -> dict[str, Any]:
         period = Period.parse(period_label)
-        rules, cards = self._cards(period, moment)
+        rules, cards = self.period_cards(period, moment)
         if team_id not in rules.teams:
             raise NotFound(f"no team with id {team_id} at position {moment.position}")
         teams = {t: _summary([c for c in cards.values() if c["team_id"] == t], rules) for t in rules.teams}
@@ -226,7 +227,7 @@ class Scorecards:
 
     def group(self, group_id: str, period_label: str, moment: Moment) -> dict[str, Any]:
         period = Period.parse(period_label)
-        rules, cards = self._cards(period, moment)
+        rules, cards = self.period_cards(period, moment)
         group = self._group(group_id, moment)
         members = [cards[m] for m in group["member_ids"] if m in cards]
         body = {"group_id": group_id, "name": group["name"], "period": period.label, **_summary(members, rules)}

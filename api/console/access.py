@@ -14,7 +14,7 @@ from flask import g
 
 from api.auth import Forbidden, Principal
 from api.ext import ledger
-from api.policy import ALL, Rule, Subjects, _in_scope, rule_for
+from api.policy import ALL, Rule, Subjects, in_scope, rule_for
 from ledger.errors import NotFound
 
 
@@ -46,7 +46,7 @@ def permit(endpoint: str, **args: Any) -> Rule:
     if rule.subjects is not None and not (scope == ALL and not rule.sensitive):
         app = ledger()
         subjects = rule.subjects(app, args, {})
-        if not _in_scope(app, who, scope, subjects, False):
+        if not in_scope(app, who, scope, subjects, False):
             if rule.collection:
                 raise Forbidden(f"outside the {who.role} token's scope")
             raise NotFound("not found")

@@ -89,7 +89,7 @@ def load(scorecards: Scorecards, months: list[str], moment: Moment, team_id: str
     rules: Rules | None = None
     rows: list[Observation] = []
     for month in months:
-        rules, cards = scorecards._cards(Period.parse(month), moment)  # noqa: SLF001  (the scorecards' own computation)
+        rules, cards = scorecards.period_cards(Period.parse(month), moment)
         if team_id and team_id not in rules.teams:
             raise NotFound(f"no team with id {team_id} at position {moment.position}", errors={"team": ["unknown team"]})
         for rep_id, card in sorted(cards.items()):

@@ -234,3 +234,17 @@ def test_sign_in_returns_to_console_pages_only(flask_app: Flask, admin_token: st
         response = client.post(f"/console/sign-in?next={target}", data={"token": admin_token,
                                                                           "csrf_token": csrf_of(client)})
         assert response.status_code == 302 and response.headers["Location"] == expected
+
+
+def test_an_unknown_console_address_is_a_console_page_and_an_unknown_api_address_problem_json(
+        flask_app: Flask, admin_token: str) -> None:
+    client = signed_in(flask_app, admin_token)
+    page = client.get("/console/no-such-page?lang=zh")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    body = page.get_data(as_text=True)
+    assert 'id="error-status">404<' in body and 'lang="zh-CN"' in body
+    anonymous = flask_app.test_client().get("/console/nothing/here")
+    assert anonymous.status_code == 404 and anonymous.mimetype == "text/html"
+    api = client.get("/api/v1/no-such-resource")
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"
+    assert api.get_json()["status"] == 404
