@@ -25,7 +25,7 @@ import orjson
 
 from ledger.periods import Period
 from projections.base import State, View
-from projections.scoring import Rules, months_of, total
+from projections.scoring import BUILT_IN, PERCENT_INDICATORS, Rules, months_of, total
 
 TOTAL, PERIODS, ROSTER, META, TARGETS_OF = "total", "periods", "roster", "meta", "targets_of"
 FACTS, REP, SCHEME, TARGET, FX = "facts", "rep", "scheme", "target", "fx"  # as in projections/scorecards.py
@@ -58,6 +58,7 @@ class Totals:
         # Rule states (schemes, reps, rates) parsed once per stored text: a text is immutable, so what was
         # parsed from it is valid whatever view it came from; the parsed states are only read, never changed.
         self._parsed: dict[str, Any] = {}
+        self._in_force: dict[tuple[str | None, str, str], tuple[list[State], State | None]] = {}
 
     def started(self, view: View, position: int) -> None:
         """Mark where this fold began keeping totals: a projection folded from its first event by this code
@@ -119,21 +120,22 @@ class Totals:
         rep_state = self._rule(view, REP, "", rep)
         if rep_state is None:
             return  # an unknown rep is never ranked (refreshed when onboarded)
-        schemes = [s for k in (self._rule(view, SCHEME, ALL, "") or {"keys": []})["keys"]
-                   if (s := self._rule(view, SCHEME, "", k))]
+        team = rep_state["team_id"]
+        schemes, scheme = self._schemes(view, label, team)
+        targeted = {owner: (self._rule(view, TARGETS_OF, label, owner) or {"indicators": []})["indicators"]
+                    for owner in (f"rep:{rep}", f"team:{team}")}
+        if indicators is not None and view.text(TOTAL, label, rep) is not None:
+            scored = indicators & {i["key"] for i in scheme["indicators"]} if scheme else set()
+            if not any(i in PERCENT_INDICATORS or i not in BUILT_IN or any(i in found for found in targeted.values())
+                       for i in scored):
+                return  # as Rules.target: no target for any indicator the change can move, so no score moves
         rules = Rules(period=period, reps={rep: rep_state}, teams={}, schemes=schemes, targets={}, fx={},
                       base_currency=self.base)
-        team = rep_state["team_id"]
-        for owner in (f"rep:{rep}", f"team:{team}"):
-            for indicator in (view.get(TARGETS_OF, label, owner) or {"indicators": []})["indicators"]:
+        for owner, found_indicators in targeted.items():
+            for indicator in found_indicators:
                 found = view.get(TARGET, label, f"{owner}:{indicator}")
                 if found is not None:
                     rules.targets[f"{owner}:{indicator}"] = Decimal(found["value"])
-        if indicators is not None and view.text(TOTAL, label, rep) is not None:
-            scheme = rules.scheme(team)
-            scored = {i["key"] for i in scheme["indicators"]} if scheme else set()
-            if not any(rules.target(rep, i) is not None for i in indicators & scored):
-                return
         monthly = {m: f for m in months if (f := view.get(FACTS, m, rep)) is not None}
         if not monthly:
             return  # no facts: scored at query time
@@ -147,6 +149,21 @@ class Totals:
         value: State = {"total": total(rules, rep, monthly), "unconverted": sorted(rules.unconverted)}
         if view.get(TOTAL, label, rep) != value:
             view.put(TOTAL, label, rep, value)
+
+    def _schemes(self, view: View, label: str, team: str) -> tuple[list[State], State | None]:
+        """Every scheme version and the one in force for the team in the period. Scheme versions are immutable
+        rows named in the list row, so its text identifies them all and the answer is kept per text."""
+        listed = view.text(SCHEME, ALL, "")
+        key = (listed, label, team)
+        found = self._in_force.get(key)
+        if found is None:
+            keys = orjson.loads(listed)["keys"] if listed is not None else []
+            schemes = [s for k in keys if (s := self._rule(view, SCHEME, "", k))]
+            scheme = Rules(period=_period(label)[0], reps={}, teams={}, schemes=schemes, targets={}, fx={}).scheme(team)
+            if len(self._in_force) > 4096:
+                self._in_force.clear()
+            found = self._in_force[key] = (schemes, scheme)
+        return found
 
     def _rule(self, view: View, kind: str, part: str, key: str) -> Any:
         """A rule state, parsed once per stored text (read only)."""
