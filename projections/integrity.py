@@ -11,32 +11,19 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
 from ledger.base import Ctx
-from ledger.chain import (
-    GENESIS,
-    STORED_LEVEL,
-    MerkleTree,
-    Node,
-    checkpoint_message,
-    covering,
-    fold_nodes,
-    frame,
-    leaves_of,
-    link,
-    node_emitting_add,
-    node_from_leaves,
-    proof_plan,
-    verify_inclusion,
-)
+from ledger.chain import GENESIS, MerkleTree, checkpoint_message, frame, link, node_emitting_add
 from ledger.checkpoint import Checkpoint
 from ledger.commands.integrity import RecordCheckpoint
 from ledger.errors import Invalid, NotFound, RuleViolation
 from ledger.settings import Settings
 from ledger.signing import public_pem, sign, signing_key, trusted_keys
 from projections.db import Database
+from projections.integrity_paths import needs, paths, top
 from projections.integrity_store import (
     BATCH,
     CHECKPOINT_COLUMNS,
     CHECKPOINT_TOPIC,
+    MAINTAIN_AFTER,
     EventTable,
     Row,
     chain_at,
@@ -44,6 +31,7 @@ from projections.integrity_store import (
     checkpoint_rows,
     ensure_tracking,
     leaf_hashes,
+    maintain,
     read_nodes_tracking,
     read_tracking,
     schema,
@@ -62,8 +50,9 @@ class Integrity:
     """Hash chain, Merkle checkpoints and verification over one ledger and its database (see docs/integrity.md)."""
 
     def __init__(self, app: Application[Any], db: Database, settings: Settings, *, create: bool = True,
-                 batch: int = BATCH) -> None:
-        self.app, self.db, self.settings, self.batch = app, db, settings, batch
+                 batch: int = BATCH, analyze_after: int = MAINTAIN_AFTER) -> None:
+        self.app, self.db, self.settings, self.batch, self.analyze_after = app, db, settings, batch, analyze_after
+        self._unanalyzed = 0  # rows chained (or subtrees stored) by this sealer since its tables were analysed
         self.events = EventTable(app, db.dialect)
         self._lock = threading.Lock()
         self._tree: MerkleTree | None = None  # the last checkpoint's tree, for the proofs of one evidence bundle
@@ -79,13 +68,18 @@ class Integrity:
         with self._lock:
             ensure_tracking(self.db, _now())
             while self._nodes_batch():  # subtrees of a chain sealed before they were stored (once, then never)
-                pass
+                self._unanalyzed += self.batch
             while True:
                 position, count = self._batch()
+                self._unanalyzed += count
                 if progress and count:
                     progress(count)
                 if count < self.batch:
-                    return position
+                    break
+            if self._unanalyzed >= self.analyze_after and self.db.dialect == "postgresql" \
+                    and maintain(self.db, "ANALYZE integrity_chain, integrity_nodes"):  # lookups for proofs, not scans
+                self._unanalyzed = 0
+            return position
 
     def _batch(self) -> tuple[int, int]:
         with self.db.transaction() as cur:
@@ -172,46 +166,44 @@ class Integrity:
         return found
 
     def proofs(self, positions: list[int], checkpoint: dict[str, Any]) -> dict[int, list[str]]:
-        """RFC 6962 audit paths (hex) of these positions' leaves in the checkpoint's tree, from the stored subtrees:
-        O(log n) reads per position. Each path is checked against the checkpoint's root before it is handed out."""
+        """RFC 6962 audit paths (hex) of these positions' leaves in the checkpoint's tree (see `proven`)."""
+        return {position: found["proof"] for position, found in self.proven(positions, checkpoint).items()}
+
+    def proven(self, positions: list[int], checkpoint: dict[str, Any]) -> dict[int, dict[str, Any]]:
+        """Each position's leaf index, h(n), h(n-1) and audit path (hex) in the checkpoint's tree, as an evidence
+        bundle shows them: read from the stored subtrees and walked once (projections/integrity_paths.py); the
+        walk must end at the checkpoint's root, which checks every path before any is handed out."""
         size, root = int(checkpoint["size"]), bytes.fromhex(str(checkpoint["merkle_root"]))
-        wanted = sorted(set(positions))
+        wanted, dialect = sorted(set(positions)), self.db.dialect
         with self.db.transaction(write=False) as cur:
-            stored_size = read_nodes_tracking(cur).size
-        if stored_size < size:  # subtrees not stored that far (a gap in the ordinals): the whole tree
-            return {p: self.proof(p, checkpoint) for p in wanted}
-        with self.db.transaction(write=False) as cur:
-            links = chain_at(cur, "position", wanted, self.db.dialect)
+            if read_nodes_tracking(cur).size < size:  # subtrees not stored that far (a gap in the ordinals)
+                return self._whole_tree(wanted, checkpoint)
+            links = chain_at(cur, "position", wanted, dialect)
             for position in wanted:
                 if position not in links or links[position][1] >= size:
                     raise Invalid(f"position {position} is not in the checkpoint at {checkpoint['position']}",
                                   errors={"position": ["not covered by the checkpoint"]})
-            plans = {p: proof_plan(links[p][1], size) for p in wanted}
-            needed: set[Node] = set(covering(0, size))
-            for plan in plans.values():
-                for part in plan:
-                    needed.update(part)
-            low = sorted({o for n in needed if n[0] < STORED_LEVEL for o in leaves_of(n)})
-            leaves = {o: h for o, (_, _, h) in chain_at(cur, "ordinal", low, self.db.dialect).items()}
-            stored = stored_nodes(cur, [n for n in needed if n[0] >= STORED_LEVEL], self.db.dialect)
-
-        def hash_of(node: Node) -> bytes:
-            return stored[node] if node[0] >= STORED_LEVEL else node_from_leaves(node, leaves)
-
+            leaves = {ordinal: h for _, ordinal, h in links.values()}
+            ordinals = sorted(leaves)
+            nodes, low = needs(ordinals, size)
+            low.update(o - 1 for o in ordinals if o)  # h(n-1): each event's `prev`
+            leaves.update({o: h for o, (_, _, h) in chain_at(cur, "ordinal", sorted(low - set(leaves)), dialect).items()})
+            stored = stored_nodes(cur, list(nodes), dialect)
         mismatch = RuleViolation("the chain table no longer matches the checkpoint; run `ledger verify`",
                                  code="chain-mismatch", errors={"checkpoint": ["root differs from the chain"]})
         try:
-            if fold_nodes([hash_of(n) for n in covering(0, size)]) != root:
+            walked, found = paths(ordinals, size, leaves, stored)
+            if walked != root or top(size, leaves, stored) != root:
                 raise mismatch
-            found = {}
-            for position, plan in plans.items():
-                path = [fold_nodes([hash_of(n) for n in part]) for part in plan]
-                if not verify_inclusion(links[position][2], links[position][1], size, path, root):
-                    raise mismatch
-                found[position] = [node.hex() for node in path]
+            return {position: {"ordinal": ordinal, "hash": h.hex(), "prev": (leaves[ordinal - 1] if ordinal else GENESIS).hex(),
+                               "proof": [node.hex() for node in found[ordinal]]}
+                    for position, (_, ordinal, h) in sorted(links.items())}
         except KeyError:  # a stored node or a leaf is missing
             raise mismatch from None
-        return found
+
+    def _whole_tree(self, wanted: list[int], checkpoint: dict[str, Any]) -> dict[int, dict[str, Any]]:
+        chain = self.chain(wanted, stored=False)
+        return {p: {"proof": self.proof(p, checkpoint), **chain[p]} for p in wanted}
 
     def proof(self, position: int, checkpoint: dict[str, Any]) -> list[str]:
         """The RFC 6962 audit path (hex) of that position's leaf in the checkpoint's tree (the whole tree, kept

@@ -34,8 +34,7 @@ class Chain(Protocol):
     """What the bundle needs of the integrity read model (projections/integrity.py)."""
 
     def checkpoint_covering(self, position: int, ctx: Ctx) -> dict[str, Any]: ...
-    def chain(self, positions: list[int], *, stored: bool = True) -> dict[int, dict[str, Any]]: ...
-    def proofs(self, positions: list[int], checkpoint: dict[str, Any]) -> dict[int, list[str]]: ...
+    def proven(self, positions: list[int], checkpoint: dict[str, Any]) -> dict[int, dict[str, Any]]: ...
 
 
 class Evidence:
@@ -46,6 +45,7 @@ class Evidence:
         self.app, self.read_side, self.integrity = app, read_side, integrity
         # the index names the few events a bundle needs; `indexed=False` decodes the whole log (the reference)
         self.index, self.indexed = EvidenceIndex(app, read_side.db, create=create), indexed
+        pdf.prepare()  # one-time library set-up here, not in the first bundle of the process
 
     def build(self, rep_id: UUID, start: date | None, end: date | None, ctx: Ctx,
               as_of: str | int | None = None) -> Bundle:
@@ -62,9 +62,8 @@ class Evidence:
             collected = collect_indexed(self.app, self.index, rep_id, start, end, moment.position)
         else:
             collected = collect(self.app, rep_id, start, end, moment.position)
-        positions = [i.position for i in collected.items]
-        chain, proofs = self.integrity.chain(positions, stored=False), self.integrity.proofs(positions, checkpoint)
-        records = [event_record(i, chain[i.position], proofs[i.position], rep_id) for i in collected.items]
+        proven = self.integrity.proven([i.position for i in collected.items], checkpoint)
+        records = [event_record(i, proven[i.position], proven[i.position]["proof"], rep_id) for i in collected.items]
         head = {"rep_id": str(rep_id), "from": start.isoformat(), "to": end.isoformat(), "position": moment.position,
                 "recorded_at": moment.at.isoformat(), "events": len(records),
                 "checkpoint": {k: plain(checkpoint.get(k)) for k in CHECKPOINT_FIELDS}}

@@ -13,6 +13,11 @@ the integrity sealer):
 
 The index is derived data: rebuilding it from zero gives the same rows. Bundles built through it are
 compared with the full scan (`collect.collect`) in the tests.
+
+Its lookups are index-only scans on PostgreSQL, planned from the tables' statistics, which read a table page
+only where the visibility map does not yet say "all visible"; ANALYZE and VACUUM keep those. After a catch-up
+of many events (an import, a first start) the follower runs both itself instead of waiting for autovacuum
+(`integrity_store.maintain`): in a freshly filled index every index-only lookup visited the table too.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any
 from eventsourcing.application import Application
 
 from projections.db import Database
-from projections.integrity_store import EventTable, Row, in_list
+from projections.integrity_store import MAINTAIN_AFTER, EventTable, Row, in_list, maintain
 
 BATCH = 5000
 _UUID = re.compile(rb"(?<![0-9a-fA-F])[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -64,10 +69,12 @@ def _now() -> str:
 class EvidenceIndex:
     """Follows the event store and answers "which positions mention these ids / have these topics"."""
 
-    def __init__(self, app: Application[Any], db: Database, *, create: bool = True, batch: int = BATCH) -> None:
-        self.db, self.batch = db, batch
+    def __init__(self, app: Application[Any], db: Database, *, create: bool = True, batch: int = BATCH,
+                 vacuum_after: int = MAINTAIN_AFTER) -> None:
+        self.db, self.batch, self.vacuum_after = db, batch, vacuum_after
         self.events = EventTable(app, db.dialect)
         self._lock = threading.Lock()
+        self._unvacuumed = 0
         if create:
             with db.transaction() as cur:
                 for statement in schema(db.dialect):
@@ -87,8 +94,13 @@ class EvidenceIndex:
                             "ON CONFLICT (name) DO NOTHING", (_now(),))
             while True:
                 position, count = self._batch()
+                self._unvacuumed += count
                 if count < self.batch:
-                    return position
+                    break
+            if self._unvacuumed >= self.vacuum_after and self.db.dialect == "postgresql" \
+                    and maintain(self.db, "VACUUM (ANALYZE) evidence_events, evidence_mentions"):
+                self._unvacuumed = 0
+            return position
 
     def _batch(self) -> tuple[int, int]:
         with self.db.transaction() as cur:
