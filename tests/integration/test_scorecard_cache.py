@@ -11,18 +11,15 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Iterator
 from uuid import UUID, uuid4
 
 import pytest
 
-from api.schemas.imports import build_command
-from ledger.application import LedgerApplication, build_application
+from ledger.application import LedgerApplication
 from ledger.base import Ctx
 from ledger.commands.sales import CloseDeal
 from ledger.errors import NotFound
-from ledger.imports.runner import import_file
 from ledger.periods import Period
 from ledger.settings import Settings
 from projections.readside import Moment
@@ -30,25 +27,15 @@ from projections.registry import Queries
 from projections.scorecard_queries import NAME, Scorecards
 from projections.scorecards import FACTS, FX, REP, SCHEME, TARGET, TEAM
 from projections.scoring import Rules, eligible, months_of, rank, scorecard, total
-from scripts.generate import generate
-from tests.conftest import fresh_store
+from tests.integration.generated_store import generated_store
 
 PERIODS = ["2025-03", "2025-Q2", "2025-11", "2026-01", "2026-Q1", "2026-06", "2026-Q3", "2026-10"]
 
 
 @pytest.fixture(scope="module")
 def store(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LedgerApplication, Queries]]:
-    tmp = tmp_path_factory.mktemp("scorecard-cache")
-    with fresh_store(settings, tmp) as fresh:
-        generate(tmp / "history.jsonl", events=3000, seed=11)
-        app = build_application(fresh)
-        queries = Queries(app, fresh)
-        try:
-            import_file(app, Path(tmp / "history.jsonl"), build=build_command, actor="test")
-            yield app, queries
-        finally:
-            queries.close()
-            app.close()
+    with generated_store(settings, tmp_path_factory.mktemp("scorecard-cache"), events=3000, seed=11) as found:
+        yield found
 
 
 def recomputed(queries: Queries, rep_id: str, label: str, moment: Moment, base: str = "CNY") -> dict[str, Any]:

@@ -12,20 +12,17 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Iterator
 from uuid import UUID, uuid4
 
 import pytest
 
-from api.schemas.imports import build_command
-from ledger.application import LedgerApplication, build_application
+from ledger.application import LedgerApplication
 from ledger.base import Ctx
 from ledger.commands.org import TransferRep
 from ledger.commands.rules import RecordFxRate, ReviseKpiScheme
 from ledger.commands.sales import CloseDeal, LogFollowUp
 from ledger.commands.targets import SetTarget
-from ledger.imports.runner import import_file
 from ledger.periods import Period
 from ledger.settings import Settings
 from projections.registry import Queries
@@ -33,8 +30,7 @@ from projections.scorecard_queries import NAME, Scorecards
 from projections.scorecard_totals import META, kept
 from projections.scorecards import REP, SCHEME
 from projections.scoring import eligible, total
-from scripts.generate import generate
-from tests.conftest import fresh_store
+from tests.integration.generated_store import generated_store
 
 LABELS = ["2025-03", "2025-Q2", "2025-11", "2026-01", "2026-02", "2026-Q1", "2026-06", "2026-Q3", "2026-10",
           "2026-Q4", "2026-H1", "2026"]
@@ -42,17 +38,8 @@ LABELS = ["2025-03", "2025-Q2", "2025-11", "2026-01", "2026-02", "2026-Q1", "202
 
 @pytest.fixture(scope="module")
 def store(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LedgerApplication, Queries]]:
-    tmp = tmp_path_factory.mktemp("scorecard-totals")
-    with fresh_store(settings, tmp) as fresh:
-        generate(tmp / "history.jsonl", events=3000, seed=23)
-        app = build_application(fresh)
-        queries = Queries(app, fresh)
-        try:
-            import_file(app, Path(tmp / "history.jsonl"), build=build_command, actor="test")
-            yield app, queries
-        finally:
-            queries.close()
-            app.close()
+    with generated_store(settings, tmp_path_factory.mktemp("scorecard-totals"), events=3000, seed=23) as found:
+        yield found
 
 
 def at(day: str) -> datetime:
